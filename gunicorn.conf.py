@@ -1,0 +1,13 @@
+"""gunicorn settings shared by `make run`, `storefront serve` and the benchmark."""
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 10
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+control_socket_disable = True

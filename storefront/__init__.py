@@ -1,0 +1,47 @@
+"""Storefront: a server-rendered shop whose privacy promises are working features."""
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from storefront import config as settings
+from storefront import db
+from storefront.extensions import csrf, login_manager
+
+THEMES = settings.PROJECT_ROOT / "themes"
+
+
+def create_app(config=None):
+    """Build the app: settings, database, extensions, request pipeline, blueprints, CLI."""
+    app = Flask(__name__, instance_path=str(settings.instance_path()))
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+    Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see this page."
+
+    # The default theme's templates come first, so a theme block overrides the shared layout;
+    # co-brand themes will be placed in front of it by the partners package.
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(THEMES / "default" / "templates")),
+                                     app.jinja_loader])
+
+    from storefront.web import pipeline
+    pipeline.init_app(app)
+
+    from storefront.accounts import current  # noqa: F401 (registers the user loader)
+    from storefront.accounts.staff_views import bp as staff_bp
+    from storefront.accounts.views import bp as accounts_bp
+    from storefront.cart.views import bp as cart_bp
+    from storefront.catalogue.views import bp as catalogue_bp
+    for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp):
+        app.register_blueprint(blueprint)
+
+    from storefront.cli import register_commands
+    register_commands(app)
+    return app

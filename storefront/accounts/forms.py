@@ -1,0 +1,118 @@
+"""Account forms. Format rules live in the service; these check presence and length."""
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, Form, FormField, PasswordField, SelectField,
+                     StringField, TelField)
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
+
+from storefront.accounts.contact import COUNTRIES
+
+COUNTRY_CHOICES = [(code, name) for code, (name, _, _) in COUNTRIES.items()]
+
+
+def _required(label):
+    return InputRequired(f"Enter {label}.")
+
+
+class AddressForm(Form):
+    name = StringField("Full name", validators=[_required("the recipient's name"), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    line1 = StringField("Address line 1", validators=[_required("the street address"),
+                                                      Length(max=120)],
+                        render_kw={"autocomplete": "address-line1"})
+    line2 = StringField("Address line 2 (optional)", validators=[Optional(), Length(max=120)],
+                        render_kw={"autocomplete": "address-line2"})
+    city = StringField("City", validators=[_required("the city"), Length(max=80)],
+                       render_kw={"autocomplete": "address-level2"})
+    region = StringField("State or region (optional)", validators=[Optional(), Length(max=80)],
+                         render_kw={"autocomplete": "address-level1"})
+    postal_code = StringField("Postal code", validators=[_required("the postal code"),
+                                                         Length(max=16)],
+                              render_kw={"autocomplete": "postal-code"})
+    country = SelectField("Country", choices=COUNTRY_CHOICES, default="US",
+                          validate_choice=True, render_kw={"autocomplete": "country"})
+
+
+class PhonesForm(FlaskForm):
+    day_phone = TelField("Daytime phone", validators=[Optional(), Length(max=30)],
+                         render_kw={"autocomplete": "tel"})
+    evening_phone = TelField("Evening phone", validators=[Optional(), Length(max=30)],
+                             render_kw={"autocomplete": "tel"})
+
+
+class RegistrationForm(PhonesForm):
+    name = StringField("Your name", validators=[_required("your name"), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("Email", validators=[_required("your email address"), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Password (at least 8 characters)", validators=[
+        _required("a password"), Length(max=128)], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the password", validators=[
+        _required("the password again"), EqualTo("password", "The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"})
+    shipping = FormField(AddressForm, "Shipping address")
+    same_as_shipping = BooleanField("Billing address is the same as shipping", default=True)
+    billing = FormField(AddressForm, "Billing address")
+
+    def validate(self, extra_validators=None):
+        """Leave the billing address out when it is the same as shipping."""
+        if not self.same_as_shipping.data:
+            return super().validate(extra_validators)
+        billing = self._fields.pop("billing")
+        try:
+            return super().validate(extra_validators)
+        finally:
+            self._fields["billing"] = billing
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[_required("your email address"), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[_required("your password"),
+                                                     Length(max=128)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField("Keep me signed in on this browser (30 days)")
+
+
+class StaffLoginForm(FlaskForm):
+    email = EmailField("Staff email", validators=[_required("your email address"),
+                                                  Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[_required("your password"),
+                                                     Length(max=128)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class NameForm(FlaskForm):
+    name = StringField("Your name", validators=[_required("your name"), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+
+
+class AccountAddressForm(FlaskForm):
+    address = FormField(AddressForm)
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[
+        _required("your current password"), Length(max=128)],
+        render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("New password (at least 8 characters)", validators=[
+        _required("a new password"), Length(max=128)], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the new password", validators=[
+        _required("the new password again"),
+        EqualTo("new_password", "The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"})
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token (sign out, unlock)."""
+
+
+def attach_error(form, error):
+    """Show a service error next to its field ('outer-inner' names a field of a sub-form)."""
+    target = form
+    try:
+        for part in (error.field or "").split("-"):
+            target = target[part]
+        target.errors.append(str(error))
+    except (KeyError, AttributeError):
+        form.form_errors.append(str(error))

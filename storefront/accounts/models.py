@@ -1,0 +1,111 @@
+"""Customers, their addresses and phones, staff users, login sessions and attempts."""
+from flask_login import UserMixin
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from storefront.db import BaseModel, utcnow
+
+STAFF_ROLES = ("care", "fulfilment", "marketing", "legal", "admin")
+
+
+class SignedIn(UserMixin):
+    """flask-login's view of a signed-in account: its id is the session, not the account.
+
+    So ending the session row signs out every copy of the cookie.
+    """
+
+    session_id = None
+    is_staff = False
+
+    def get_id(self):
+        return self.session_id
+
+
+class Customer(SignedIn, BaseModel):
+    name = CharField(max_length=120)
+    email = CharField(max_length=254)
+    email_key = CharField(max_length=254, unique=True)  # lower-cased: unique case-insensitively
+    password_hash = CharField(max_length=255)
+    created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def by_email(cls, email):
+        """The customer with this email, in any letter case, or None."""
+        return cls.get_or_none(cls.email_key == email.strip().lower())
+
+    def address(self, kind):
+        return self.addresses.where(Address.kind == kind).first()
+
+    def phone(self, kind):
+        return self.phones.where(Phone.kind == kind).first()
+
+
+class Address(BaseModel):
+    SHIPPING, BILLING = "shipping", "billing"
+
+    customer = ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE")
+    kind = CharField(max_length=10)
+    name = CharField(max_length=120)
+    line1 = CharField(max_length=120)
+    line2 = CharField(max_length=120, default="")
+    city = CharField(max_length=80)
+    region = CharField(max_length=80, default="")
+    postal_code = CharField(max_length=16)
+    country = CharField(max_length=2)
+
+    class Meta:
+        indexes = ((("customer", "kind"), True),)
+
+
+class Phone(BaseModel):
+    DAY, EVENING = "day", "evening"
+
+    customer = ForeignKeyField(Customer, backref="phones", on_delete="CASCADE")
+    kind = CharField(max_length=10)
+    number = CharField(max_length=20)  # E.164
+
+    class Meta:
+        indexes = ((("customer", "kind"), True), (("number",), False))
+
+
+class StaffUser(SignedIn, BaseModel):
+    is_staff = True
+    name = CharField(max_length=120)
+    email = CharField(max_length=254)
+    email_key = CharField(max_length=254, unique=True)
+    password_hash = CharField(max_length=255)
+    roles = CharField(max_length=100)  # space-separated names from STAFF_ROLES
+    is_active = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def role_set(self):
+        return frozenset(self.roles.split())
+
+
+class AccountSession(BaseModel):
+    """A server-side login: the cookie holds only a random token, its hash is stored here.
+
+    Deleting the row ends the session everywhere, whatever copies of the cookie exist.
+    """
+
+    token_hash = CharField(max_length=64, unique=True)
+    customer = ForeignKeyField(Customer, null=True, backref="sessions", on_delete="CASCADE")
+    staff = ForeignKeyField(StaffUser, null=True, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen = DateTimeField(default=utcnow)
+    ip = CharField(max_length=45, default="")
+
+
+class LoginAttempt(BaseModel):
+    """One login try. The account is recorded as a keyed hash of the email, not the email."""
+
+    realm = CharField(max_length=10)  # customer or staff
+    subject = CharField(max_length=64)
+    ip = CharField(max_length=45)
+    succeeded = BooleanField()
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("realm", "subject", "at"), False), (("realm", "ip", "at"), False))

@@ -1,0 +1,171 @@
+"""Customer pages: register, sign in and out, My Account."""
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
+
+from storefront.accounts import service
+from storefront.accounts.contact import display_phone
+from storefront.accounts.current import (current_customer, customer_required, sign_in,
+                                         sign_out_everywhere)
+from storefront.accounts.forms import (AccountAddressForm, EmptyForm, LoginForm, NameForm,
+                                       PasswordChangeForm, PhonesForm, RegistrationForm,
+                                       attach_error)
+from storefront.accounts.models import Address, Phone
+from storefront.cart.service import merge_guest_cart, summarise
+from storefront.web.redirects import safe_next
+
+bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
+LAST_EMAIL_COOKIE = "sf_last_email"
+
+
+def _after_sign_in(customer, response_target):
+    """Merge the guest cart, remember the email on this browser (P19), go on."""
+    visitor = None if g.visitor_is_new else g.visitor_id
+    cart = merge_guest_cart(visitor, customer, request.remote_addr)
+    session["cart_count"] = summarise(cart).item_count
+    response = redirect(response_target)
+    response.set_cookie(LAST_EMAIL_COOKIE, customer.email, max_age=365 * 86400, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Open an account: name, email, password, addresses, phone numbers."""
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        billing = None if form.same_as_shipping.data else \
+            service.AddressData.from_mapping(form.billing.data)
+        try:
+            customer = service.register_customer(
+                form.name.data, form.email.data, form.password.data,
+                service.AddressData.from_mapping(form.shipping.data), billing,
+                form.day_phone.data, form.evening_phone.data,
+                current_app.config["SHOP_COUNTRY"])
+        except service.AccountError as error:
+            attach_error(form, error)
+        else:
+            sign_in(customer)
+            flash(f"Welcome, {customer.name}. Your account is ready.", "success")
+            return _after_sign_in(customer, url_for("accounts.overview"))
+    return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in; the email field is pre-filled with the last one used on this browser."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.email.data = request.cookies.get(LAST_EMAIL_COOKIE, "")[:254]
+    target = safe_next(request.args.get("next"), url_for("accounts.overview"))
+    if form.validate_on_submit():
+        try:
+            customer = service.authenticate_customer(
+                form.email.data, form.password.data, request.remote_addr,
+                current_app.config["SECRET_KEY"])
+        except service.LoginRefused as error:
+            form.form_errors.append(str(error))
+        else:
+            sign_in(customer, remember=form.remember.data)
+            flash(f"Welcome back, {customer.name}.", "success")
+            return _after_sign_in(customer, target)
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out on every browser: the server-side sessions end, not only this cookie."""
+    if EmptyForm().validate_on_submit():
+        sign_out_everywhere()
+        flash("You are signed out.", "success")
+    return redirect(url_for("catalogue.home"))
+
+
+def _address_fields(address):
+    return {} if address is None else {
+        name: getattr(address, name) for name in service.AddressData.__dataclass_fields__}
+
+
+def _account_page(status=200, **forms):
+    customer = current_customer()
+    shipping = customer.address(Address.SHIPPING)
+    billing = customer.address(Address.BILLING)
+    day, evening = customer.phone(Phone.DAY), customer.phone(Phone.EVENING)
+    defaults = {
+        "name_form": NameForm(formdata=None, name=customer.name),
+        "shipping_form": AccountAddressForm(formdata=None, prefix="shipping",
+                                            data={"address": _address_fields(shipping)}),
+        "billing_form": AccountAddressForm(formdata=None, prefix="billing",
+                                           data={"address": _address_fields(billing)}),
+        "phones_form": PhonesForm(formdata=None,
+                                  day_phone=display_phone(day.number) if day else "",
+                                  evening_phone=display_phone(evening.number) if evening else ""),
+        "password_form": PasswordChangeForm(formdata=None),
+    }
+    defaults.update(forms)
+    return render_template("accounts/account.html", customer=customer, **defaults), status
+
+
+@bp.get("/")
+@customer_required
+def overview():
+    """My Account: name, addresses, phone numbers, password."""
+    return _account_page()
+
+
+def _save(form_key, form, action):
+    if form.validate_on_submit():
+        try:
+            action(form)
+        except service.AccountError as error:
+            attach_error(form, error)
+        else:
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("accounts.overview"))
+    return _account_page(400, **{form_key: form})
+
+
+@bp.post("/name")
+@customer_required
+def save_name():
+    """Change the account's name."""
+    return _save("name_form", NameForm(),
+                 lambda form: service.update_name(current_customer(), form.name.data))
+
+
+@bp.post("/address/<any(shipping, billing):kind>")
+@customer_required
+def save_address(kind):
+    """Replace the shipping or the billing address."""
+    return _save(f"{kind}_form", AccountAddressForm(prefix=kind),
+                 lambda form: service.save_address(
+                     current_customer(), kind,
+                     service.AddressData.from_mapping(form.address.data)))
+
+
+@bp.post("/phones")
+@customer_required
+def save_phones():
+    """Replace the day and evening phone numbers."""
+    return _save("phones_form", PhonesForm(),
+                 lambda form: service.save_phones(current_customer(), form.day_phone.data,
+                                                  form.evening_phone.data,
+                                                  current_app.config["SHOP_COUNTRY"]))
+
+
+@bp.post("/password")
+@customer_required
+def change_password():
+    """Change the password; every session of the account ends, so sign in again."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_customer(), form.current_password.data,
+                                    form.new_password.data)
+        except service.AccountError as error:
+            attach_error(form, error)
+        else:
+            sign_out_everywhere()
+            flash("Your password is changed and every session has ended. "
+                  "Please sign in with the new password.", "success")
+            return redirect(url_for("accounts.login"))
+    return _account_page(400, password_form=form)

@@ -1,0 +1,80 @@
+"""Categories and products."""
+from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
+                    IntegerField, TextField)
+
+from storefront.db import BaseModel, utcnow
+
+
+class Availability:
+    """The four availability states and what each allows."""
+
+    AVAILABLE = "available"
+    ON_RESERVE = "on_reserve"
+    OUT_OF_STOCK = "out_of_stock"
+    DISCONTINUED = "discontinued"
+
+    LABELS = {
+        AVAILABLE: "Available",
+        ON_RESERVE: "On reserve — order now, ships later",
+        OUT_OF_STOCK: "Out of stock",
+        DISCONTINUED: "Discontinued",
+    }
+    ORDERABLE = (AVAILABLE, ON_RESERVE)
+
+
+class Category(BaseModel):
+    name = CharField(max_length=100)
+    slug = CharField(max_length=100, unique=True)
+    description = TextField(default="")
+    position = IntegerField(default=0)
+    product_count = IntegerField(default=0)  # kept by the catalogue service; no COUNT(*) per page
+
+    @classmethod
+    def ordered(cls):
+        """Categories in menu order."""
+        return cls.select().order_by(cls.position, cls.name)
+
+
+class Product(BaseModel):
+    sku = CharField(max_length=64, unique=True)
+    slug = CharField(max_length=160, unique=True)
+    name = CharField(max_length=150)
+    description = TextField(default="")
+    price_cents = IntegerField()
+    stock = IntegerField(default=0)
+    availability = CharField(max_length=20, default=Availability.AVAILABLE)
+    expected_on = DateField(null=True)  # when an on-reserve item is expected to ship
+    weight_grams = IntegerField(default=0)
+    image = CharField(max_length=200, null=True)  # path under instance/media
+    category = ForeignKeyField(Category, backref="products", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    is_hidden = BooleanField(default=False)
+
+    class Meta:
+        indexes = (
+            (("category", "price_cents", "id"), False),
+            (("category", "name", "id"), False),
+            (("category", "created_at", "id"), False),
+            (("price_cents", "id"), False),
+            (("name", "id"), False),
+            (("created_at", "id"), False),
+        )
+
+    @property
+    def availability_label(self):
+        return Availability.LABELS.get(self.availability, self.availability)
+
+    @property
+    def orderable(self):
+        return self.availability in Availability.ORDERABLE
+
+
+class ProductWord(BaseModel):
+    """A portable inverted index: one row per distinct word of a product's name and text."""
+
+    word = CharField(max_length=40)
+    product = ForeignKeyField(Product, backref="words", on_delete="CASCADE")
+
+    class Meta:
+        primary_key = False
+        indexes = ((("word", "product"), True),)

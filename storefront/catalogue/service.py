@@ -1,0 +1,105 @@
+"""Catalogue rules: listing, searching, sorting and paging products; keeping the word index."""
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from storefront.catalogue.models import Availability, Category, Product, ProductWord
+from storefront.catalogue.words import words_of
+from storefront.db import database
+
+SORTS = {
+    "newest": "Newest",
+    "price": "Price: low to high",
+    "price-desc": "Price: high to low",
+    "name": "Name",
+}
+MAX_PAGE = 10_000
+MAX_QUERY_WORDS = 6
+
+
+class CatalogueError(Exception):
+    """A catalogue rule was broken; the message may be shown to the user."""
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    has_next: bool
+    total_pages: int | None = None  # known for category pages, not for searches
+
+
+def _ordering(sort):
+    if sort == "price":
+        return [Product.price_cents, Product.id]
+    if sort == "price-desc":
+        return [Product.price_cents.desc(), Product.id.desc()]
+    if sort == "name":
+        return [Product.name, Product.id]
+    return [Product.created_at.desc(), Product.id.desc()]
+
+
+def _page_of(query, number, size, total=None):
+    rows = list(query.limit(size + 1).offset((number - 1) * size))
+    total_pages = None if total is None else max(1, -(-total // size))
+    return Page(rows[:size], number, len(rows) > size, total_pages)
+
+
+def visible_products():
+    """Products shoppers may see (hidden ones are left out)."""
+    return Product.select().where(Product.is_hidden == False)  # noqa: E712 (peewee expression)
+
+
+def category_page(category, sort, number, size):
+    """One page of a category, using the stored product count instead of COUNT(*)."""
+    query = visible_products().where(Product.category == category).order_by(*_ordering(sort))
+    return _page_of(query, number, size, total=category.product_count)
+
+
+def search_page(text, sort, number, size):
+    """Products having every word of the query; pages know only whether another follows."""
+    words = words_of(text)[:MAX_QUERY_WORDS]
+    if not words:
+        return Page([], number, False, 0)
+    query = visible_products()
+    for word in words:
+        query = query.where(Product.id.in_(
+            ProductWord.select(ProductWord.product).where(ProductWord.word == word)))
+    return _page_of(query.order_by(*_ordering(sort)), number, size)
+
+
+def newest_products(limit):
+    """The most recently added products that can be ordered, for the home page."""
+    return list(visible_products()
+                .where(Product.availability.in_(Availability.ORDERABLE))
+                .order_by(Product.created_at.desc(), Product.id.desc()).limit(limit))
+
+
+def category_menu():
+    """(name, slug) of every category, in menu order."""
+    return [(c.name, c.slug) for c in Category.ordered()]
+
+
+def slugify(text):
+    """A URL-safe slug from a name."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:150] or "item"
+
+
+def index_words(product):
+    """Rewrite a product's rows in the word index from its name, SKU and description."""
+    with database.atomic():
+        ProductWord.delete().where(ProductWord.product == product).execute()
+        rows = [{"word": w, "product": product.id}
+                for w in words_of(f"{product.name} {product.sku} {product.description}")]
+        if rows:
+            ProductWord.insert_many(rows).execute()
+
+
+def refresh_category_counts():
+    """Recount visible products per category (after imports and edits)."""
+    with database.atomic():
+        for category in Category.select():
+            category.product_count = (visible_products()
+                                      .where(Product.category == category).count())
+            category.save(only=[Category.product_count])

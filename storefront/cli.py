@@ -1,0 +1,98 @@
+"""The `storefront` command: serve, migrate, seed, staff."""
+import os
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from storefront.db import database
+
+
+def _create_app():
+    from storefront import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def main():
+    """Storefront: run and manage the shop."""
+
+
+@click.command()
+@with_appcontext
+def migrate():
+    """Apply pending schema migrations."""
+    from storefront import schema
+    with database:
+        applied = schema.migrate(database.obj)
+    click.echo("\n".join(f"applied {name}" for name in applied) or "schema is up to date")
+
+
+@click.command()
+@click.option("--products", type=click.IntRange(1, 2_000_000), default=None,
+              help="Build a large generated catalogue of this many products (benchmarks).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the shop already has products.")
+@with_appcontext
+def seed(products, if_empty):
+    """Build the demo shop (or, with --products, a large catalogue)."""
+    from flask import current_app
+
+    from storefront import demo
+    from storefront.catalogue.models import Product
+    with database.connection_context():
+        if if_empty and Product.select().exists():
+            click.echo("the shop already has products; not seeding")
+            return
+        if products:
+            demo.seed_bulk(products, progress=lambda done: click.echo(
+                f"\r{done:,}/{products:,} products", nl=False))
+            click.echo()
+        else:
+            logins = demo.seed_demo(current_app.config["INSTANCE_PATH"])
+            click.echo(f"demo shop seeded; logins are in {logins}")
+
+
+@click.group()
+def staff():
+    """Manage staff accounts."""
+
+
+@staff.command("add")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["care", "fulfilment", "marketing", "legal", "admin"]))
+@click.option("--name", default="")
+@click.password_option(help="At least 12 characters; prompted for when not given.")
+@with_appcontext
+def staff_add(email, roles, name, password):
+    """Add a staff account with one or more roles."""
+    from storefront.accounts.service import AccountError, create_staff
+    with database.connection_context():
+        try:
+            member = create_staff(email, name, roles, password)
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"staff account {member.email} created with roles: {member.roles}")
+
+
+@click.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", type=int, default=None, help="Default: 2 per core, plus one.")
+def serve(bind, workers):
+    """Serve the shop with gunicorn (the same settings `make run` and the benchmark use)."""
+    from storefront.config import PROJECT_ROOT
+    args = ["gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--bind", bind]
+    if workers:
+        args += ["--workers", str(workers)]
+    os.execvp(sys.executable, [sys.executable, "-m", *args, "wsgi:app"])
+
+
+def register_commands(app):
+    """Make the commands available as `flask --app wsgi ...` too."""
+    for command in (migrate, seed, staff, serve):
+        app.cli.add_command(command)
+
+
+for _command in (migrate, seed, staff, serve):
+    main.add_command(_command)

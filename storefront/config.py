@@ -1,0 +1,73 @@
+"""Settings from environment variables, with embedded defaults that need nothing else."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path():
+    """Where generated keys, databases, media and logs live (git ignores it)."""
+    return Path(os.environ.get("STOREFRONT_INSTANCE", PROJECT_ROOT / "instance")).resolve()
+
+
+def _secret_key(folder):
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def _flag(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment():
+    """Build the Flask config mapping from the environment."""
+    folder = instance_path()
+    https = os.environ.get("PREFERRED_URL_SCHEME", "http") == "https"
+    return {
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'storefront.db'}"),
+        "SECRET_KEY": _secret_key(folder),
+        "SHOP_NAME": os.environ.get("SHOP_NAME", "Storefront"),
+        "SHOP_PHONE": os.environ.get("SHOP_PHONE", "+1 555 0100"),
+        "SHOP_COUNTRY": os.environ.get("SHOP_COUNTRY", "US"),
+        "SMTP_URL": os.environ.get("SMTP_URL", "smtp://127.0.0.1:8025"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "shop@example.com"),
+        "PROCESSOR_URL": os.environ.get("PROCESSOR_URL", "http://127.0.0.1:8100"),
+        "PROCESSOR_PUBLIC_KEY_FILE": os.environ.get(
+            "PROCESSOR_PUBLIC_KEY_FILE", str(folder / "processor_public.pem")),
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        "SESSION_COOKIE_NAME": "sf_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        "REMEMBER_COOKIE_NAME": "sf_remember",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
+        "VISITOR_COOKIE_NAME": "sf_visitor",
+        "VISITOR_COOKIE_DAYS": 365,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "STAFF_IDLE_MINUTES": 15,
+        "LOGIN_THROTTLE": _flag("LOGIN_THROTTLE", True),
+        "CATALOGUE_PAGE_SIZE": 24,
+        "CACHE_SECONDS": int(os.environ.get("CACHE_SECONDS", "30")),
+    }

@@ -1,0 +1,33 @@
+"""The schema changes only through numbered scripts in migrations/; this module runs them."""
+from playhouse.migrations import Runner
+from playhouse.schema_diff import diff_models
+
+from storefront.config import PROJECT_ROOT
+
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+def all_models():
+    """Every model of every domain, in dependency order."""
+    from storefront.accounts.models import (AccountSession, Address, Customer, LoginAttempt,
+                                            Phone, StaffUser)
+    from storefront.cart.models import Cart, CartLine
+    from storefront.catalogue.models import Category, Product, ProductWord
+
+    return [Category, Product, ProductWord, Customer, Address, Phone, StaffUser,
+            AccountSession, LoginAttempt, Cart, CartLine]
+
+
+def runner(database):
+    """The migration runner for this project's migrations/ folder."""
+    return Runner(database, str(MIGRATIONS_DIR))
+
+
+def migrate(database):
+    """Apply every pending migration; return the names applied."""
+    return runner(database).up()
+
+
+def pending_changes(database):
+    """What the models have that the migrated database lacks (empty when they agree)."""
+    return diff_models(database, all_models())

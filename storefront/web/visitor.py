@@ -1,0 +1,42 @@
+"""The visitor cookie: a long-lived, signed, random id that binds a guest's cart (P8, P17).
+
+It names a browser, not a person; it holds nothing else.
+"""
+import secrets
+
+from flask import current_app, g, request
+from itsdangerous import BadSignature, Signer
+
+
+def _signer():
+    return Signer(current_app.config["SECRET_KEY"], salt="visitor-cookie")
+
+
+def read_visitor():
+    """Before each request: g.visitor_id from a valid cookie, else a fresh id to be set."""
+    raw = request.cookies.get(current_app.config["VISITOR_COOKIE_NAME"])
+    g.visitor_id, g.visitor_is_new = None, True
+    if raw:
+        try:
+            g.visitor_id = _signer().unsign(raw).decode()
+            g.visitor_is_new = False
+        except BadSignature:
+            pass
+    if g.visitor_id is None:
+        g.visitor_id = secrets.token_urlsafe(18)
+
+
+def write_visitor(response):
+    """After each request: set the cookie when the browser did not send a valid one."""
+    if getattr(g, "visitor_is_new", False) and request.endpoint != "static":
+        config = current_app.config
+        response.set_cookie(
+            config["VISITOR_COOKIE_NAME"], _signer().sign(g.visitor_id).decode(),
+            max_age=config["VISITOR_COOKIE_DAYS"] * 86400, httponly=True, samesite="Lax",
+            secure=config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def init_app(app):
+    app.before_request(read_visitor)
+    app.after_request(write_visitor)
