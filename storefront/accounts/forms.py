@@ -1,12 +1,12 @@
 """Account forms. Format rules live in the service; these check presence and length."""
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, Form, FormField, PasswordField, SelectField,
-                     StringField, TelField)
+from wtforms import (BooleanField, EmailField, Form, FormField, PasswordField, SelectChoice,
+                     SelectField, StringField, TelField)
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from storefront.accounts.contact import COUNTRIES
 
-COUNTRY_CHOICES = [(code, name) for code, (name, _, _) in COUNTRIES.items()]
+COUNTRY_CHOICES = [SelectChoice(code, name) for code, (name, _, _) in COUNTRIES.items()]
 
 
 def _required(label):

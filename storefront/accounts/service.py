@@ -129,7 +129,7 @@ def update_name(customer, name):
 
 def save_address(customer, kind, data):
     """Replace the customer's shipping or billing address."""
-    data = _checked_address(data, kind)
+    data = _checked_address(data, "address")
     with database.atomic():
         Address.delete().where(Address.customer == customer, Address.kind == kind).execute()
         Address.create(customer=customer, kind=kind, **vars(data))

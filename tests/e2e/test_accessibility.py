@@ -1,0 +1,103 @@
+"""The shopper's pages for everyone: axe-core finds nothing serious, they fit a phone's
+screen, and the catalogue and the cart work with JavaScript turned off."""
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+SERIOUS = ("serious", "critical")
+PHONE = {"width": 375, "height": 740}
+
+
+def add_lamp_to_cart(page):
+    """Put a product in this browser's cart; the page ends on the cart."""
+    page.goto("/p/brass-desk-lamp")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your cart")
+
+
+def open_cart_with_an_item(page):
+    add_lamp_to_cart(page)
+    expect(page.get_by_role("link", name="Brass Desk Lamp")).to_be_visible()
+
+
+# Each shopper's page, and how to reach it with something to show.
+PAGES = {
+    "home": lambda page: page.goto("/"),
+    "category": lambda page: page.goto("/c/lighting"),
+    "product": lambda page: page.goto("/p/brass-desk-lamp"),
+    "cart": open_cart_with_an_item,
+    "register": lambda page: page.goto("/account/register"),
+    "login": lambda page: page.goto("/account/login"),
+}
+
+
+def describe(violations):
+    """One line per violation and per element, for the assertion message."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: "
+                         f"{node.get('failureSummary', '').replace(chr(10), ' ')}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_axe_violations(shop, page, axe, name):
+    PAGES[name](page)
+    results = axe.run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+    assert not serious, f"axe-core on the {name} page ({page.url}):\n{describe(serious)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_fits_a_phone_screen_without_scrolling_sideways(shop, new_context, name):
+    page = new_context(viewport=PHONE).new_page()
+    PAGES[name](page)
+    widths = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], \
+        f"the {name} page is {widths[0]}px wide on a {widths[1]}px screen"
+
+
+def test_shopping_works_without_javascript(shop, new_context):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto("/")
+    assert page.evaluate("() => 1") == 1  # Playwright's own scripts still run; the page's don't.
+    page.get_by_role("navigation", name="Categories").get_by_role("link", name="Lighting").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Lighting")
+    products = page.get_by_role("main").get_by_role("listitem").get_by_role("link")
+    expect(products).to_have_count(5)
+
+    # Sort with the form's own button.
+    page.get_by_label("Sort by").select_option(label="Price: low to high")
+    page.get_by_role("button", name="Sort").click()
+    expect(page).to_have_url(re.compile(r"/c/lighting\?sort=price$"))
+    expect(page.get_by_label("Sort by")).to_have_value("price")
+    expect(products).to_have_text(["Paper Lantern", "Oil Lamp", "Glass Sconce",
+                                   "Brass Desk Lamp", "Copper Pendant"])
+
+    page.get_by_role("searchbox", name="Search products").fill("lamp")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(heading).to_have_text("Results for “lamp”")
+    expect(products).to_have_count(2)
+    expect(products.filter(has_text="Oil Lamp")).to_have_count(1)
+    products.filter(has_text="Brass Desk Lamp").click()
+
+    expect(heading).to_have_text("Brass Desk Lamp")
+    page.get_by_label("Quantity").fill("3")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(heading).to_have_text("Your cart")
+    expect(page.get_by_role("status")).to_have_text("Added Brass Desk Lamp to your cart.")
+    expect(page.get_by_label("Quantity of Brass Desk Lamp")).to_have_value("3")
+    expect(page.get_by_role("row", name=re.compile(r"^Total"))).to_contain_text("$127.50")
