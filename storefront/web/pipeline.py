@@ -1,11 +1,19 @@
 """The request pipeline every page goes through: proxy trust, visitor, headers, errors, filters."""
-from flask import session
+from flask import abort, request, session
 
 from storefront.web import errors, security, visitor
 from storefront.web.money import format_money
 
 
+def refuse_nul_bytes():
+    """A NUL byte is never valid input, and PostgreSQL refuses it in text: stop it at the door."""
+    if "\x00" in request.path or any("\x00" in value for value in request.args.values()) or \
+            (request.method == "POST" and any("\x00" in v for v in request.form.values())):
+        abort(400, "The request contains a character we cannot accept.")
+
+
 def init_app(app):
+    app.before_request(refuse_nul_bytes)
     security.init_app(app)
     visitor.init_app(app)
     errors.init_app(app)

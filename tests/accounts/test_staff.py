@@ -1,0 +1,145 @@
+"""Staff: separate sign-in, stronger passwords, lockout, idle timeout, roles per route."""
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from storefront.accounts import service
+from storefront.accounts.models import STAFF_ROLES, AccountSession, StaffUser
+from storefront.db import utcnow
+
+from tests.factories import STAFF_PASSWORD, make_customer, make_staff, post_form, sign_in, staff_sign_in
+
+
+def test_staff_add_command_creates_an_account_with_roles(runner, db):
+    result = runner.invoke(args=["staff", "add", "Boss@Example.com", "--role", "admin",
+                                 "--role", "care", "--name", "Boss", "--password",
+                                 STAFF_PASSWORD])
+    assert result.exit_code == 0, result.output
+    member = StaffUser.get()
+    assert (member.email_key, member.roles) == ("boss@example.com", "care admin")
+    assert member.password_hash.startswith("$argon2id$")
+
+
+def test_staff_passwords_need_twelve_characters(runner, db):
+    result = runner.invoke(args=["staff", "add", "x@example.com", "--role", "care",
+                                 "--password", "short pass1"])
+    assert result.exit_code != 0 and "at least 12 characters" in result.output
+    with pytest.raises(service.AccountError, match="Roles must be among"):
+        service.create_staff("y@example.com", "", ["janitor"], STAFF_PASSWORD)
+    assert StaffUser.select().count() == 0
+
+
+def test_staff_sign_in_is_separate_from_customers(client, db):
+    make_staff("care")
+    make_customer()
+    # A customer's credentials do not open the staff pages, nor the other way round.
+    assert "not right" in staff_sign_in(client, "ada@example.com", "correct horse battery staple") \
+        .get_data(as_text=True)
+    assert "not right" in sign_in(client, "care@staff.example.com", STAFF_PASSWORD) \
+        .get_data(as_text=True)
+    response = staff_sign_in(client, "care@staff.example.com")
+    assert response.status_code == 302 and response.location.endswith("/staff/")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "Hello, Staff care" in html and "Your roles: care" in html
+    assert client.get_cookie("sf_remember") is None
+
+
+def test_staff_lock_out_after_ten_failures_for_thirty_minutes(app, client, db):
+    member = make_staff("care")
+    for _ in range(10):
+        staff_sign_in(app.test_client(), member.email, "wrong password!!")
+    response = staff_sign_in(client, member.email)  # the right password, but locked
+    assert "locked" in response.get_data(as_text=True)
+    locked_until = StaffUser.get_by_id(member.id).locked_until
+    assert timedelta(minutes=29) < locked_until - utcnow() <= timedelta(minutes=30)
+    with time_machine.travel(locked_until + timedelta(seconds=5), tick=False):
+        assert staff_sign_in(app.test_client(), member.email).status_code == 302
+    assert StaffUser.get_by_id(member.id).failed_logins == 0
+
+
+def test_an_admin_can_unlock_a_locked_account(app, client, db):
+    member = make_staff("care")
+    make_staff("admin")
+    for _ in range(10):
+        staff_sign_in(app.test_client(), member.email, "wrong password!!")
+    staff_sign_in(client, "admin@staff.example.com")
+    assert "Locked" in client.get("/staff/team").get_data(as_text=True)
+    post_form(client, f"/staff/team/{member.id}/unlock", {}, token_page="/staff/team")
+    assert StaffUser.get_by_id(member.id).locked_until is None
+    assert staff_sign_in(app.test_client(), member.email).status_code == 302
+
+
+def test_staff_sessions_end_after_fifteen_idle_minutes(client, db):
+    make_staff("care")
+    staff_sign_in(client, "care@staff.example.com")
+    assert client.get("/staff/").status_code == 200
+    with time_machine.travel(utcnow() + timedelta(minutes=14), tick=False):
+        assert client.get("/staff/").status_code == 200  # activity keeps it alive
+    with time_machine.travel(utcnow() + timedelta(minutes=14 + 16), tick=False):
+        response = client.get("/staff/")
+        assert response.status_code == 302 and "/staff/login" in response.location
+    assert AccountSession.select().count() == 0
+
+
+def test_staff_logout_ends_the_session(app, client, db):
+    make_staff("care")
+    staff_sign_in(client, "care@staff.example.com")
+    copied = client.get_cookie("sf_session").value
+    post_form(client, "/staff/logout", {}, token_page="/staff/")
+    thief = app.test_client()
+    thief.set_cookie("sf_session", copied)
+    assert thief.get("/staff/").status_code == 302
+
+
+# --- The role matrix: every staff route, every role, a customer, anonymous. ----------------
+
+def staff_routes(app):
+    """Every (rule, method, allowed roles) whose view declares its staff roles."""
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        roles = getattr(view, "staff_roles", None)
+        if roles is None:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method, roles
+
+
+def test_every_staff_url_declares_its_roles(app):
+    public = {"staff.login", "staff.logout"}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/staff") and rule.endpoint not in public:
+            assert getattr(app.view_functions[rule.endpoint], "staff_roles", None), \
+                f"{rule.rule} does not declare its staff roles"
+    assert list(staff_routes(app)), "no staff routes found"
+
+
+def _url(rule):
+    return rule.build({name: 1 for name in rule.arguments}, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer", *STAFF_ROLES])
+def test_role_matrix(app, db, who):
+    client = app.test_client()
+    if who == "customer":
+        make_customer()
+        sign_in(client)
+    elif who != "anonymous":
+        make_staff(who)
+        staff_sign_in(client, f"{who}@staff.example.com")
+    checked = 0
+    app.config["WTF_CSRF_ENABLED"] = False  # refused POSTs must be refused by role, not by token
+    try:
+        for rule, method, roles in staff_routes(app):
+            response = client.open(_url(rule), method=method)
+            if who == "anonymous":
+                assert response.status_code == 302 and "/staff/login" in response.location, rule
+            elif who == "customer" or who not in roles:
+                assert response.status_code == 403, (who, rule.rule, method)
+            else:
+                assert response.status_code not in (401, 403), (who, rule.rule, method)
+                assert "/staff/login" not in (response.location or ""), (who, rule.rule)
+            checked += 1
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+    assert checked >= 3
