@@ -59,6 +59,7 @@ def is_sqlite():
 
 def init_app(app):
     """Bind the proxy to DATABASE_URL and open/close a connection around each request."""
+    release_connections()
     database.initialize(open_database(app.config["DATABASE_URL"]))
 
     @app.before_request
@@ -69,6 +70,12 @@ def init_app(app):
     def _close(exc):
         if not database.is_closed():
             database.close()
+
+
+def release_connections():
+    """Close every pooled connection of the database bound so far (a new app replaces it)."""
+    if database.obj is not None and hasattr(database.obj, "close_all"):
+        database.obj.close_all()
 
 
 def advance_id_sequence(model):

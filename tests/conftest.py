@@ -11,7 +11,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from storefront import create_app, schema  # noqa: E402
 from storefront.catalogue.views import fragments  # noqa: E402
-from storefront.db import database  # noqa: E402
+from storefront.db import database, release_connections  # noqa: E402
 from tests.factories import *  # noqa: E402,F401,F403 (factories are importable from here too)
 
 
@@ -30,7 +30,8 @@ def app(database_url):
             model.drop_table(safe=True, cascade=not database_url.startswith("sqlite"))
         database.execute_sql("DROP TABLE IF EXISTS schema_migration")
         schema.migrate(database.obj)
-    return application
+    yield application
+    release_connections()
 
 
 @pytest.fixture(autouse=True)
