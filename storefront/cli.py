@@ -81,8 +81,13 @@ def staff_add(email, roles, name, password):
 @click.option("--workers", type=int, default=None, help="Default: 2 per core, plus one.")
 def serve(bind, workers):
     """Serve the shop with gunicorn (the same settings `make run` and the benchmark use)."""
-    from storefront.config import PROJECT_ROOT
-    args = ["gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--bind", bind]
+    from storefront.config import PROJECT_ROOT, instance_path
+    logins = instance_path() / "demo-logins.txt"
+    if logins.exists():
+        click.echo(logins.read_text())
+    click.secho(f"Storefront is at http://{bind}/  (Ctrl-C stops it)", bold=True)
+    args = ["gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--chdir",
+            str(PROJECT_ROOT), "--bind", bind]
     if workers:
         args += ["--workers", str(workers)]
     os.execvp(sys.executable, [sys.executable, "-m", *args, "wsgi:app"])
