@@ -36,7 +36,8 @@ def add():
     """Add a product; on a bad quantity the product page shows the error next to the field."""
     form = AddToCartForm()
     product_id = _product_id(form)
-    product = Product.get_or_none(Product.id == product_id)
+    product = Product.get_or_none(Product.id == product_id,
+                                  Product.is_hidden == False)  # noqa: E712
     if product is None:
         abort(404)
     if form.validate():

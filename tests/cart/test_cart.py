@@ -117,3 +117,13 @@ def test_cart_without_cookies_explains_what_to_do(app, db):
     assert response.status_code == 400
     assert "Cookies are needed" in html and "order by phone" in html
     assert CartLine.select().count() == 0
+
+
+def test_hidden_products_cannot_be_added_nor_shown_through_the_cart(client, db):
+    visible = make_product(name="Brass Lamp")
+    hidden = make_product(name="Secret Lamp", is_hidden=True)
+    token = csrf_token(client, f"/p/{visible.slug}")
+    response = client.post("/cart/add", data={"product_id": hidden.id, "quantity": 1,
+                                              "csrf_token": token})
+    assert response.status_code == 404 and "Secret Lamp" not in response.get_data(as_text=True)
+    assert CartLine.select().count() == 0

@@ -12,14 +12,17 @@ pytestmark = pytest.mark.e2e
 
 
 def heading(page):
+    """The page's one h1."""
     return page.get_by_role("heading", level=1)
 
 
 def flash(page):
+    """The flashed messages shown after a form."""
     return page.get_by_role("status")
 
 
 def account_nav(page):
+    """The header's sign-in, account and cart links."""
     return page.get_by_role("navigation", name="Your account")
 
 
