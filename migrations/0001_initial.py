@@ -119,7 +119,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'login_attempt'
-            indexes = ((('realm', 'subject', 'at'), False), (('realm', 'ip', 'at'), False))
+            indexes = ((('realm', 'subject', 'at'), False), (('realm', 'ip', 'at'), False), (('at',), False))
     db.create_tables([LoginAttempt])
 
     class Phone(Model):

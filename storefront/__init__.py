@@ -39,7 +39,8 @@ def create_app(config=None):
     from storefront.accounts.views import bp as accounts_bp
     from storefront.cart.views import bp as cart_bp
     from storefront.catalogue.views import bp as catalogue_bp
-    for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp):
+    from storefront.privacy.views import bp as privacy_bp
+    for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
     from storefront.cli import register_commands

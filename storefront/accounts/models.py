@@ -108,4 +108,5 @@ class LoginAttempt(BaseModel):
     at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("realm", "subject", "at"), False), (("realm", "ip", "at"), False))
+        indexes = ((("realm", "subject", "at"), False), (("realm", "ip", "at"), False),
+                   (("at",), False))

@@ -198,3 +198,12 @@ def test_my_account_rejects_bad_values_next_to_the_field(client, db):
         "billing-address-country": "US"}, token_page="/account/")
     assert 'id="billing-address-postal_code-error">This is not a valid postal code' in \
         response.get_data(as_text=True), response.get_data(as_text=True)
+
+
+def test_sign_in_attempts_are_kept_thirty_days(client, db):
+    make_customer()
+    sign_in(client, password="wrong password")
+    first = LoginAttempt.get()
+    with time_machine.travel(first.at + timedelta(days=31), tick=False):
+        sign_in(client)
+    assert [attempt.succeeded for attempt in LoginAttempt.select()] == [True]
