@@ -84,11 +84,6 @@ def set_quantity(visitor_id, customer, ip, product_id, quantity):
         return cart
 
 
-def remove_item(visitor_id, customer, ip, product_id):
-    """Remove a product from the cart."""
-    return set_quantity(visitor_id, customer, ip, product_id, 0)
-
-
 def summarise(cart):
     """Lines with their products, item count and total in cents."""
     if cart is None:

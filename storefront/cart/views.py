@@ -22,13 +22,17 @@ def _product_id(form):
     return int(value)
 
 
+def _cart_page(line_errors=None, status=200):
+    cart = service.find_cart(g.visitor_id if not g.visitor_is_new else None, current_customer())
+    summary = _remember_count(cart) if cart else service.summarise(None)
+    return render_template("cart/cart.html", summary=summary,
+                           line_errors=line_errors or {}), status
+
+
 @bp.get("/")
 def show():
     """The cart with its lines and total."""
-    cart = service.find_cart(g.visitor_id if not g.visitor_is_new else None, current_customer())
-    summary = _remember_count(cart) if cart else service.summarise(None)
-    return render_template("cart/cart.html", summary=summary, update_form=UpdateLineForm(),
-                           remove_form=RemoveLineForm())
+    return _cart_page()
 
 
 @bp.post("/add")
@@ -54,35 +58,32 @@ def add():
     return render_template("catalogue/product.html", product=product, cart_form=form), 400
 
 
+def _change_quantity(product_id, quantity, done_message):
+    """Apply the change, or show the cart again with the reason next to that line."""
+    try:
+        cart = service.set_quantity(g.visitor_id, current_customer(), request.remote_addr,
+                                    product_id, quantity)
+    except service.CartError as error:
+        return _cart_page({product_id: str(error)}, 400)
+    _remember_count(cart)
+    flash(done_message, "success")
+    return redirect(url_for("cart.show"))
+
+
 @bp.post("/update")
 def update():
     """Change a line's quantity (0 removes it)."""
     form = UpdateLineForm()
+    product_id = _product_id(form)
     if not form.validate():
-        flash(" ".join(form.quantity.errors) or "That change could not be made.", "error")
-        return redirect(url_for("cart.show"))
-    try:
-        cart = service.set_quantity(g.visitor_id, current_customer(), request.remote_addr,
-                                    _product_id(form), form.quantity.data)
-    except service.CartError as error:
-        flash(str(error), "error")
-    else:
-        _remember_count(cart)
-        flash("Your cart was updated.", "success")
-    return redirect(url_for("cart.show"))
+        return _cart_page({product_id: " ".join(form.quantity.errors)}, 400)
+    return _change_quantity(product_id, form.quantity.data, "Your cart was updated.")
 
 
 @bp.post("/remove")
 def remove():
     """Remove a line."""
     form = RemoveLineForm()
-    if form.validate():
-        try:
-            cart = service.remove_item(g.visitor_id, current_customer(), request.remote_addr,
-                                       _product_id(form))
-        except service.CartError as error:
-            flash(str(error), "error")
-        else:
-            _remember_count(cart)
-            flash("The item was removed.", "success")
-    return redirect(url_for("cart.show"))
+    if not form.validate():
+        return redirect(url_for("cart.show"))
+    return _change_quantity(_product_id(form), 0, "The item was removed.")

@@ -127,3 +127,17 @@ def test_hidden_products_cannot_be_added_nor_shown_through_the_cart(client, db):
                                               "csrf_token": token})
     assert response.status_code == 404 and "Secret Lamp" not in response.get_data(as_text=True)
     assert CartLine.select().count() == 0
+
+
+def test_a_bad_quantity_in_the_cart_is_explained_next_to_its_line(client, db):
+    lamp = make_product(name="Brass Lamp", stock=4)
+    add(client, lamp, 1)
+    for quantity, message in ((9, "Only 4 of Brass Lamp left in stock."),
+                              ("many", "Not a valid integer value."), (100, "from 0 to 99")):
+        response = post_form(client, "/cart/update", {"product_id": lamp.id,
+                                                      "quantity": quantity}, token_page="/cart/")
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        error = re.search(rf'id="qty-{lamp.id}-error">([^<]+)<', html)
+        assert error and message in error.group(1), html
+    assert CartLine.get().quantity == 1
