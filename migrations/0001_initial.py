@@ -96,7 +96,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'product'
-            indexes = ((('category', 'price_cents', 'id'), False), (('category', 'name', 'id'), False), (('category', 'created_at', 'id'), False), (('price_cents', 'id'), False), (('name', 'id'), False), (('created_at', 'id'), False))
+            indexes = ((('category', 'is_hidden', 'price_cents', 'id'), False), (('category', 'is_hidden', 'name', 'id'), False), (('category', 'is_hidden', 'created_at', 'id'), False), (('created_at', 'id'), False))
     db.create_tables([Product])
 
     class CartLine(Model):

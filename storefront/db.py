@@ -58,17 +58,19 @@ def is_sqlite():
 
 
 def init_app(app):
-    """Bind the proxy to DATABASE_URL and open/close a connection around each request."""
+    """Bind the proxy to DATABASE_URL. A request connects on its first query (peewee's
+    autoconnect), so a page served from cached fragments opens nothing.
+
+    After the request a PostgreSQL connection goes back to the pool; a SQLite connection stays
+    open for the worker's next request (opening one and setting its pragmas costs more than
+    most pages' queries). No transaction is left open between requests either way.
+    """
     release_connections()
     database.initialize(open_database(app.config["DATABASE_URL"]))
 
-    @app.before_request
-    def _connect():
-        database.connect(reuse_if_open=True)
-
     @app.teardown_request
-    def _close(exc):
-        if not database.is_closed():
+    def _release(exc):
+        if not is_sqlite() and not database.is_closed():
             database.close()
 
 

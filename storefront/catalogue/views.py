@@ -1,10 +1,17 @@
-"""Catalogue pages: home, categories, product pages, search, product images."""
+"""Catalogue pages: home, categories, product pages, search, product images.
+
+Listings and lookups that are the same for every visitor are kept for CACHE_SECONDS in a
+per-process cache (rendered as HTML where they carry no per-visitor content); anything tied
+to a visitor (sign-in state, cart count, CSRF tokens) is rendered fresh on every request.
+"""
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from markupsafe import Markup
 
 from storefront.catalogue import service
 from storefront.catalogue.models import Category, Product
+from storefront.catalogue.words import words_of
 from storefront.web.memo import TimedCache
 from storefront.web.params import choice_arg, int_arg, text_arg
 
@@ -13,45 +20,56 @@ fragments = TimedCache()
 HOME_PRODUCTS = 8
 
 
-def _cache_seconds():
-    return current_app.config["CACHE_SECONDS"]
+def _cached(key, compute):
+    return fragments.get(key, current_app.config["CACHE_SECONDS"], compute)
 
 
 @bp.app_context_processor
 def navigation():
-    """The category menu on every page (cached for a few seconds per process)."""
-    return {"category_menu": fragments.get("menu", _cache_seconds(), service.category_menu)}
+    """The category menu on every page."""
+    menu = _cached("menu", service.category_menu)
+    # Rendered straight from the environment: render_template would run this processor again.
+    template = current_app.jinja_env.get_template("catalogue/_category_nav.html")
+    return {"category_menu": menu,
+            "category_nav": Markup(_cached("menu-html", lambda: template.render(menu=menu)))}
 
 
 @bp.get("/")
 def home():
     """The home page: categories and the newest products."""
-    products = fragments.get("home", _cache_seconds(),
-                             lambda: service.newest_products(HOME_PRODUCTS))
-    return render_template("catalogue/home.html", products=products)
+    newest = _cached("home", lambda: render_template(
+        "catalogue/_cards.html", products=service.newest_products(HOME_PRODUCTS)))
+    return render_template("catalogue/home.html", newest=Markup(newest))
 
 
 @bp.get("/c/<slug>")
 def category(slug):
     """A category's products, sorted and paged."""
-    found = Category.get_or_none(Category.slug == slug)
-    if found is None:
-        abort(404)
     sort = choice_arg("sort", service.SORTS, "newest")
     number = int_arg("page", 1, 1, service.MAX_PAGE)
-    page = service.category_page(found, sort, number, current_app.config["CATALOGUE_PAGE_SIZE"])
-    if number > 1 and not page.items:
+    found = _cached(("category", slug), lambda: Category.get_or_none(Category.slug == slug))
+    if found is None:
         abort(404)
-    return render_template("catalogue/category.html", category=found, page=page, sort=sort,
-                           sorts=service.SORTS)
+    size = current_app.config["CATALOGUE_PAGE_SIZE"]
+    if number > max(1, -(-found.product_count // size)):
+        abort(404)
+    listing = _cached(("category-page", found.id, sort, number), lambda: render_template(
+        "catalogue/_listing.html", page=service.category_page(found, sort, number, size),
+        pager_args={"slug": found.slug, "sort": sort}))
+    return render_template("catalogue/category.html", category=found, listing=Markup(listing),
+                           sort=sort, sorts=service.SORTS)
+
+
+def _visible_product(slug):
+    return (Product.select(Product, Category).join(Category)
+            .where(Product.slug == slug, Product.is_hidden == False)  # noqa: E712
+            .first())
 
 
 @bp.get("/p/<slug>")
 def product(slug):
     """A product page."""
-    found = (Product.select(Product, Category).join(Category)
-             .where(Product.slug == slug, Product.is_hidden == False)  # noqa: E712
-             .first())
+    found = _cached(("product", slug), lambda: _visible_product(slug))
     if found is None:
         abort(404)
     return render_template("catalogue/product.html", product=found)
@@ -63,9 +81,12 @@ def search():
     text = text_arg("q", 200)
     sort = choice_arg("sort", service.SORTS, "newest")
     number = int_arg("page", 1, 1, service.MAX_PAGE)
-    page = service.search_page(text, sort, number, current_app.config["CATALOGUE_PAGE_SIZE"])
-    return render_template("catalogue/search.html", q=text, page=page, sort=sort,
-                           sorts=service.SORTS)
+    size = current_app.config["CATALOGUE_PAGE_SIZE"]
+    listing = _cached(("search", tuple(words_of(text)), sort, number), lambda: render_template(
+        "catalogue/_listing.html", page=service.search_page(text, sort, number, size),
+        pager_args={"q": text, "sort": sort}))
+    return render_template("catalogue/search.html", q=text, sort=sort, sorts=service.SORTS,
+                           listing=Markup(listing))
 
 
 @bp.get("/media/<path:name>")
@@ -74,5 +95,6 @@ def media(name):
     response = send_from_directory(Path(current_app.config["INSTANCE_PATH"]) / "media", name,
                                    max_age=86400)
     # An image is never a document: no script, no plugin, even if an SVG carried one.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Content-Security-Policy"] = \
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
