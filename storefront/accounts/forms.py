@@ -44,7 +44,7 @@ class RegistrationForm(PhonesForm):
                        render_kw={"autocomplete": "name"})
     email = EmailField("Email", validators=[_required("your email address"), Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Password (at least 8 characters)", validators=[
+    password = PasswordField("Password", validators=[
         _required("a password"), Length(max=128)], render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat the password", validators=[
         _required("the password again"), EqualTo("password", "The passwords do not match.")],
