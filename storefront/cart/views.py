@@ -4,7 +4,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from storefront.accounts.current import current_customer
 from storefront.cart import service
 from storefront.cart.forms import AddToCartForm, RemoveLineForm, UpdateLineForm
-from storefront.catalogue.models import Category, Product
+from storefront.catalogue.models import Product
+from storefront.catalogue.views import render_product_page
 
 bp = Blueprint("cart", __name__, url_prefix="/cart", template_folder="templates")
 
@@ -54,8 +55,7 @@ def add():
             _remember_count(cart)
             flash(f"Added {product.name} to your cart.", "success")
             return redirect(url_for("cart.show"))
-    product.category = Category.get_by_id(product.category_id)
-    return render_template("catalogue/product.html", product=product, cart_form=form), 400
+    return render_product_page(product, cart_form=form, status=400)
 
 
 def _change_quantity(product_id, quantity, done_message):

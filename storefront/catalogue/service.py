@@ -63,10 +63,15 @@ def search_page(text, sort, number, size):
     words = words_of(text)[:MAX_QUERY_WORDS]
     if not words:
         return Page([], number, False, 0)
-    ids = visible_products(Product.id)
-    for position, word in enumerate(words):
-        match = ProductWord.alias(f"w{position}")
-        ids = ids.join_from(Product, match, on=(match.product == Product.id) & (match.word == word))
+    # Intersect the words inside the subquery, on the word index alone; product rows are read
+    # only for the matches, to check visibility and sort.
+    first = ProductWord.alias("w0")
+    matches = first.select(first.product).where(first.word == words[0])
+    for position, word in enumerate(words[1:], 1):
+        other = ProductWord.alias(f"w{position}")
+        matches = matches.join_from(first, other,
+                                    on=(other.product == first.product) & (other.word == word))
+    ids = visible_products(Product.id).where(Product.id.in_(matches))
     return _page_of(ids.order_by(*_ordering(sort)), number, size)
 
 

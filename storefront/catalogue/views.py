@@ -24,22 +24,27 @@ def _cached(key, compute):
     return fragments.get(key, current_app.config["CACHE_SECONDS"], compute)
 
 
+def _fragment(template, **context):
+    """Render a fragment that holds nothing per visitor, without the context processors
+    (render_template would run them again for every fragment)."""
+    return Markup(current_app.jinja_env.get_template(template).render(**context))
+
+
 @bp.app_context_processor
 def navigation():
     """The category menu on every page."""
     menu = _cached("menu", service.category_menu)
-    # Rendered straight from the environment: render_template would run this processor again.
-    template = current_app.jinja_env.get_template("catalogue/_category_nav.html")
     return {"category_menu": menu,
-            "category_nav": Markup(_cached("menu-html", lambda: template.render(menu=menu)))}
+            "category_nav": _cached("menu-html", lambda: _fragment(
+                "catalogue/_category_nav.html", menu=menu))}
 
 
 @bp.get("/")
 def home():
     """The home page: categories and the newest products."""
-    newest = _cached("home", lambda: render_template(
+    newest = _cached("home", lambda: _fragment(
         "catalogue/_cards.html", products=service.newest_products(HOME_PRODUCTS)))
-    return render_template("catalogue/home.html", newest=Markup(newest))
+    return render_template("catalogue/home.html", newest=newest)
 
 
 @bp.get("/c/<slug>")
@@ -53,10 +58,10 @@ def category(slug):
     size = current_app.config["CATALOGUE_PAGE_SIZE"]
     if number > max(1, -(-found.product_count // size)):
         abort(404)
-    listing = _cached(("category-page", found.id, sort, number), lambda: render_template(
+    listing = _cached(("category-page", found.id, sort, number), lambda: _fragment(
         "catalogue/_listing.html", page=service.category_page(found, sort, number, size),
-        pager_args={"slug": found.slug, "sort": sort}))
-    return render_template("catalogue/category.html", category=found, listing=Markup(listing),
+        endpoint="catalogue.category", pager_args={"slug": found.slug, "sort": sort}))
+    return render_template("catalogue/category.html", category=found, listing=listing,
                            sort=sort, sorts=service.SORTS)
 
 
@@ -72,7 +77,18 @@ def product(slug):
     found = _cached(("product", slug), lambda: _visible_product(slug))
     if found is None:
         abort(404)
-    return render_template("catalogue/product.html", product=found)
+    return render_product_page(found)
+
+
+def render_product_page(product, cart_form=None, status=200):
+    """The product page; the cart shows it again with the quantity's error next to the field.
+
+    The details are cached HTML; the add-to-cart form (with its CSRF token) is per visitor.
+    """
+    details = _cached(("product-html", product.slug), lambda: _fragment(
+        "catalogue/_product_details.html", product=product))
+    return render_template("catalogue/product.html", product=product, details=details,
+                           cart_form=cart_form), status
 
 
 @bp.get("/search")
@@ -82,11 +98,11 @@ def search():
     sort = choice_arg("sort", service.SORTS, "newest")
     number = int_arg("page", 1, 1, service.MAX_PAGE)
     size = current_app.config["CATALOGUE_PAGE_SIZE"]
-    listing = _cached(("search", tuple(words_of(text)), sort, number), lambda: render_template(
+    listing = _cached(("search", tuple(words_of(text)), sort, number), lambda: _fragment(
         "catalogue/_listing.html", page=service.search_page(text, sort, number, size),
-        pager_args={"q": text, "sort": sort}))
+        endpoint="catalogue.search", pager_args={"q": text, "sort": sort}))
     return render_template("catalogue/search.html", q=text, sort=sort, sorts=service.SORTS,
-                           listing=Markup(listing))
+                           listing=listing)
 
 
 @bp.get("/media/<path:name>")
