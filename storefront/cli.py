@@ -76,6 +76,34 @@ def staff_add(email, roles, name, password):
     click.echo(f"staff account {member.email} created with roles: {member.roles}")
 
 
+@staff.command("list")
+@with_appcontext
+def staff_list():
+    """List staff accounts with their roles and whether they are locked."""
+    from storefront.accounts.models import StaffUser
+    from storefront.db import utcnow
+    with database.connection_context():
+        now = utcnow()
+        for member in StaffUser.select().order_by(StaffUser.email_key):
+            locked = member.locked_until and member.locked_until > now
+            click.echo(f"{member.email:<40} {member.roles:<30} {'LOCKED' if locked else 'active'}")
+
+
+@staff.command("unlock")
+@click.argument("email")
+@with_appcontext
+def staff_unlock(email):
+    """Unlock a staff account locked after failed sign-ins (when no admin can sign in)."""
+    from storefront.accounts.models import StaffUser
+    from storefront.accounts.service import unlock_staff
+    with database.connection_context():
+        member = StaffUser.get_or_none(StaffUser.email_key == email.strip().lower())
+        if member is None:
+            raise click.ClickException(f"no staff account for {email}")
+        unlock_staff(member)
+    click.echo(f"{member.email} is unlocked")
+
+
 @click.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", type=int, default=None, help="Default: 2 per core, plus one.")

@@ -143,3 +143,15 @@ def test_role_matrix(app, db, who):
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
     assert checked >= 3
+
+
+def test_staff_can_be_listed_and_unlocked_from_the_command_line(app, runner, db):
+    member = make_staff("admin")
+    for _ in range(10):
+        staff_sign_in(app.test_client(), member.email, "wrong password!!")
+    listing = runner.invoke(args=["staff", "list"]).output
+    assert "admin@staff.example.com" in listing and "LOCKED" in listing
+    result = runner.invoke(args=["staff", "unlock", "ADMIN@staff.example.com"])
+    assert result.exit_code == 0 and "is unlocked" in result.output
+    assert "active" in runner.invoke(args=["staff", "list"]).output
+    assert runner.invoke(args=["staff", "unlock", "nobody@example.com"]).exit_code != 0

@@ -90,3 +90,16 @@ def test_method_not_allowed_is_friendly(client):
 ])
 def test_safe_next_keeps_only_local_paths(target, expected):
     assert safe_next(target) == expected
+
+
+def test_an_unexpected_error_gets_the_friendly_page_without_details(database_url):
+    broken = create_app({"DATABASE_URL": database_url, "TESTING": True})
+
+    @broken.get("/explode")
+    def explode():
+        raise RuntimeError("secret internals")
+
+    response = broken.test_client().get("/explode")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in html and "secret internals" not in html
