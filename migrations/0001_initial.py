@@ -21,8 +21,6 @@ def up(migrator, db):
         password_hash = CharField()
         roles = CharField(max_length=100)
         is_active = BooleanField(default=True)
-        failed_logins = IntegerField(default=0)
-        locked_until = DateTimeField(null=True)
         created_at = DateTimeField()
         class Meta:
             database = db
@@ -33,8 +31,9 @@ def up(migrator, db):
         token_hash = CharField(unique=True, max_length=64)
         customer = ForeignKeyField(Customer, null=True, on_delete='CASCADE')
         staff = ForeignKeyField(StaffUser, null=True, on_delete='CASCADE')
+        remembered = BooleanField(default=False)
         created_at = DateTimeField()
-        last_seen = DateTimeField()
+        last_seen = DateTimeField(index=True)
         ip = CharField(max_length=45, default='')
         class Meta:
             database = db

@@ -34,7 +34,8 @@ def create_app(config=None):
     from storefront.web import pipeline
     pipeline.init_app(app)
 
-    from storefront.accounts import current  # noqa: F401 (registers the user loader)
+    from storefront.accounts import current  # registers the user loader
+    app.after_request(current.no_store_when_signed_in)
     from storefront.accounts.staff_views import bp as staff_bp
     from storefront.accounts.views import bp as accounts_bp
     from storefront.cart.views import bp as cart_bp

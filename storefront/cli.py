@@ -5,6 +5,7 @@ import sys
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+from storefront.accounts.models import STAFF_ROLES
 from storefront.db import database
 
 
@@ -61,7 +62,7 @@ def staff():
 @staff.command("add")
 @click.argument("email")
 @click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(["care", "fulfilment", "marketing", "legal", "admin"]))
+              type=click.Choice(STAFF_ROLES))
 @click.option("--name", default="")
 @click.password_option(help="At least 12 characters; prompted for when not given.")
 @with_appcontext
@@ -80,12 +81,13 @@ def staff_add(email, roles, name, password):
 @with_appcontext
 def staff_list():
     """List staff accounts with their roles and whether they are locked."""
+    from flask import current_app
+
     from storefront.accounts.models import StaffUser
-    from storefront.db import utcnow
+    from storefront.accounts.service import staff_locked_until
     with database.connection_context():
-        now = utcnow()
-        for member in StaffUser.select().order_by(StaffUser.email_key):
-            locked = member.locked_until and member.locked_until > now
+        for member in StaffUser.ordered():
+            locked = staff_locked_until(member, current_app.config["SECRET_KEY"])
             click.echo(f"{member.email:<40} {member.roles:<30} {'LOCKED' if locked else 'active'}")
 
 
@@ -94,13 +96,15 @@ def staff_list():
 @with_appcontext
 def staff_unlock(email):
     """Unlock a staff account locked after failed sign-ins (when no admin can sign in)."""
+    from flask import current_app
+
     from storefront.accounts.models import StaffUser
-    from storefront.accounts.service import unlock_staff
+    from storefront.accounts.service import email_key, unlock_staff
     with database.connection_context():
-        member = StaffUser.get_or_none(StaffUser.email_key == email.strip().lower())
+        member = StaffUser.by_email_key(email_key(email))
         if member is None:
             raise click.ClickException(f"no staff account for {email}")
-        unlock_staff(member)
+        unlock_staff(member, current_app.config["SECRET_KEY"])
     click.echo(f"{member.email} is unlocked")
 
 

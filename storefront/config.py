@@ -25,13 +25,6 @@ def _secret_key(folder):
     return key_file.read_text().strip()
 
 
-def _flag(name, default):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
 def from_environment():
     """Build the Flask config mapping from the environment."""
     folder = instance_path()
@@ -67,7 +60,6 @@ def from_environment():
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "STAFF_IDLE_MINUTES": 15,
-        "LOGIN_THROTTLE": _flag("LOGIN_THROTTLE", True),
         "CATALOGUE_PAGE_SIZE": 24,
         "CACHE_SECONDS": int(os.environ.get("CACHE_SECONDS", "30")),
     }

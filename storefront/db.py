@@ -74,6 +74,14 @@ def init_app(app):
             database.close()
 
 
+def locked(query):
+    """The query as SELECT ... FOR UPDATE where the database has row locks (PostgreSQL).
+
+    SQLite needs none: write transactions begin IMMEDIATE, so they run one at a time.
+    """
+    return query if is_sqlite() else query.for_update()
+
+
 def release_connections():
     """Close every pooled connection of the database bound so far (a new app replaces it)."""
     if database.obj is not None and hasattr(database.obj, "close_all"):

@@ -102,12 +102,12 @@ def _demo_accounts(instance_path):
     lines = ["Demo logins (generated for this installation; keep them private)", ""]
     password = _password()
     email = "demo@example.com"
-    if Customer.by_email(email) is None:
+    if Customer.by_email_key(accounts.email_key(email)) is None:
         accounts.register_customer(
             "Dana Demo", email, password,
             accounts.AddressData("Dana Demo", "12 Market Street", "Springfield", "62701", "US",
                                  region="IL"),
-            None, "+1 217 555 0134", "", "US")
+            None, "+1 217 555 0134", "")
         lines.append(f"customer   {email}   {password}   (sign in at /account/login)")
     for role in STAFF_ROLES:
         password = _password() + _password()

@@ -55,7 +55,7 @@ def address(**overrides):
 def make_customer(**overrides):
     fields = {"name": "Ada Shopper", "email": "ada@example.com", "password": PASSWORD,
               "shipping": address(), "billing": None, "day_phone": "+1 217 555 0134",
-              "evening_phone": "", "region": "US"}
+              "evening_phone": ""}
     fields.update(overrides)
     return accounts.register_customer(**fields)
 

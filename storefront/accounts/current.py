@@ -1,13 +1,21 @@
-"""Who is signed in: flask-login wiring, sign-in and sign-out, and route guards."""
+"""Who is signed in: flask-login wiring, sign-in and sign-out, route guards.
+
+Other packages react to a customer's sign-in through the `signed_in` signal (the cart merges
+the guest cart), so accounts depends on none of them.
+"""
 from datetime import timedelta
 from functools import wraps
 
+from blinker import Namespace
 from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from storefront.accounts import sessions
 from storefront.accounts.models import Customer, StaffUser
 from storefront.extensions import login_manager
+from storefront.web.params import client_ip
+
+signed_in = Namespace().signal("customer-signed-in")  # sender: the app; customer=...
 
 
 @login_manager.user_loader
@@ -28,35 +36,49 @@ def current_staff():
     return user if isinstance(user, StaffUser) else None
 
 
-def sign_in(principal, remember=False):
-    """Start a server-side session in a fresh cookie session (no state carried over)."""
-    keep = {key: session[key] for key in ("cart_count",) if key in session}
-    end_current()
+def _forget_browser_login():
+    """Clear the cookie session and tell flask-login to delete the remember cookie.
+
+    The order matters: logout_user() marks the remember cookie for deletion in the session,
+    so the session is cleared first.
+    """
     session.clear()
-    session.update(keep)
-    principal.session_id = sessions.start(
-        request.remote_addr, customer=principal if isinstance(principal, Customer) else None,
-        staff=principal if isinstance(principal, StaffUser) else None)
-    login_user(principal, remember=remember and isinstance(principal, Customer))
+    logout_user()
 
 
-def end_current():
-    """End the session of whoever is signed in on this browser, if anyone."""
+def sign_in(principal, remember=False):
+    """Start a server-side session in a fresh cookie session (nothing carried over but the
+    cart count), then let listeners react (the cart merges the guest cart)."""
     if current_user.is_authenticated:
         sessions.end(current_user.get_id())
-    logout_user()
+    cart_count = session.get("cart_count")
+    _forget_browser_login()
+    remember = remember and isinstance(principal, Customer)
+    principal.session_id = sessions.start(
+        client_ip(), customer=principal if isinstance(principal, Customer) else None,
+        staff=principal if isinstance(principal, StaffUser) else None, remembered=remember)
+    login_user(principal, remember=remember)
+    if cart_count is not None:
+        session["cart_count"] = cart_count
+    if isinstance(principal, Customer):
+        signed_in.send(current_app._get_current_object(), customer=principal)
 
 
 def sign_out_everywhere():
     """Sign out and end every session of the account (all browsers and devices)."""
     user = current_user._get_current_object()
-    if user.is_authenticated:
-        if isinstance(user, Customer):
-            sessions.end_all(customer=user)
-        else:
-            sessions.end_all(staff=user)
-    logout_user()
-    session.clear()
+    if isinstance(user, Customer):
+        sessions.end_all(customer=user)
+    elif isinstance(user, StaffUser):
+        sessions.end_all(staff=user)
+    _forget_browser_login()
+
+
+def no_store_when_signed_in(response):
+    """Pages for a signed-in person are never kept by browser or proxy caches."""
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def customer_required(view):

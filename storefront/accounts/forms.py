@@ -108,11 +108,13 @@ class EmptyForm(FlaskForm):
 
 
 def attach_error(form, error):
-    """Show a service error next to its field ('outer-inner' names a field of a sub-form)."""
-    target = form
-    try:
-        for part in (error.field or "").split("-"):
-            target = target[part]
-        target.errors.append(str(error))
-    except (KeyError, AttributeError):
-        form.form_errors.append(str(error))
+    """Show each of a service error's messages next to its field ('outer-inner' names a field
+    of a sub-form); a message for no field of this form goes at the top."""
+    for name, message in error.errors.items():
+        target = form
+        try:
+            for part in (name or "").split("-"):
+                target = target[part]
+            target.errors.append(message)
+        except (KeyError, AttributeError):
+            form.form_errors.append(message)

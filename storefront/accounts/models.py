@@ -1,6 +1,6 @@
 """Customers, their addresses and phones, staff users, login sessions and attempts."""
 from flask_login import UserMixin
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField
 
 from storefront.db import BaseModel, utcnow
 
@@ -28,14 +28,16 @@ class Customer(SignedIn, BaseModel):
     created_at = DateTimeField(default=utcnow)
 
     @classmethod
-    def by_email(cls, email):
-        """The customer with this email, in any letter case, or None."""
-        return cls.get_or_none(cls.email_key == email.strip().lower())
+    def by_email_key(cls, email_key):
+        """The customer whose lower-cased, normalised email is email_key, or None."""
+        return cls.get_or_none(cls.email_key == email_key)
 
     def address(self, kind):
+        """The shipping or billing Address, or None."""
         return self.addresses.where(Address.kind == kind).first()
 
     def phone(self, kind):
+        """The day or evening Phone, or None."""
         return self.phones.where(Phone.kind == kind).first()
 
 
@@ -75,12 +77,21 @@ class StaffUser(SignedIn, BaseModel):
     password_hash = CharField(max_length=255)
     roles = CharField(max_length=100)  # space-separated names from STAFF_ROLES
     is_active = BooleanField(default=True)
-    failed_logins = IntegerField(default=0)
-    locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def by_email_key(cls, email_key):
+        """The staff user whose lower-cased email is email_key, or None."""
+        return cls.get_or_none(cls.email_key == email_key)
+
+    @classmethod
+    def ordered(cls):
+        """Every staff account, by email."""
+        return cls.select().order_by(cls.email_key)
 
     @property
     def role_set(self):
+        """The roles as a set of names."""
         return frozenset(self.roles.split())
 
 
@@ -93,8 +104,9 @@ class AccountSession(BaseModel):
     token_hash = CharField(max_length=64, unique=True)
     customer = ForeignKeyField(Customer, null=True, backref="sessions", on_delete="CASCADE")
     staff = ForeignKeyField(StaffUser, null=True, backref="sessions", on_delete="CASCADE")
+    remembered = BooleanField(default=False)  # "keep me signed in": lasts 30 days, not a day
     created_at = DateTimeField(default=utcnow)
-    last_seen = DateTimeField(default=utcnow)
+    last_seen = DateTimeField(default=utcnow, index=True)
     ip = CharField(max_length=45, default="")
 
 

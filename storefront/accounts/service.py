@@ -8,19 +8,21 @@ from storefront.accounts import passwords, sessions, throttle
 from storefront.accounts.contact import (ContactError, normalise_email, normalise_phone,
                                          normalise_postal_code)
 from storefront.accounts.models import STAFF_ROLES, Address, Customer, Phone, StaffUser
-from storefront.db import database, utcnow
+from storefront.db import database
 
 STAFF_LOCK_AFTER = 10
 STAFF_LOCK_FOR = timedelta(minutes=30)
 LOGIN_REFUSED = "The email or password is not right."
+STAFF_LOCKED = ("After too many failed attempts this sign-in is locked for 30 minutes. "
+                "Try again later, or ask an admin to unlock it.")
 
 
 class AccountError(Exception):
-    """A rule about accounts was broken. field names the form field the message belongs to."""
+    """Rules about accounts were broken: errors maps form field names to messages."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message, field=None, errors=None):
         super().__init__(message)
-        self.field = field
+        self.errors = dict(errors or {field: message})
 
 
 class LoginRefused(AccountError):
@@ -39,64 +41,96 @@ class AddressData:
 
     @classmethod
     def from_mapping(cls, mapping):
+        """An AddressData from form data, ignoring other keys, stripped."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: (v or "").strip() for k, v in mapping.items() if k in names})
 
 
-def _checked_address(data, field):
+class _Problems:
+    """Collects every problem of a form, so all of them are shown at once."""
+
+    def __init__(self):
+        self.errors = {}
+
+    def check(self, field, check, *args):
+        """check(*args), or None with the ContactError's message kept for field."""
+        try:
+            return check(*args)
+        except ContactError as error:
+            self.errors.setdefault(field, str(error))
+            return None
+
+    def add(self, field, message):
+        self.errors.setdefault(field, message)
+
+    def raise_any(self):
+        if self.errors:
+            raise AccountError(next(iter(self.errors.values())), errors=self.errors)
+
+
+def email_key(raw):
+    """The key an email is matched by: normalised and lower-cased (plain lower-case if invalid)."""
     try:
-        data.postal_code = normalise_postal_code(data.postal_code, data.country)
-    except ContactError as error:
-        raise AccountError(str(error), f"{field}-postal_code") from None
+        return normalise_email(raw)[1]
+    except ContactError:
+        return (raw or "").strip().lower()
+
+
+def _address(problems, data, prefix):
+    data.postal_code = problems.check(f"{prefix}-postal_code", normalise_postal_code,
+                                      data.postal_code, data.country) or data.postal_code
     return data
 
 
-def _checked_phones(day, evening, region):
+def _phones(problems, day, evening, region):
     numbers = {}
     for kind, raw in ((Phone.DAY, day), (Phone.EVENING, evening)):
         if raw and raw.strip():
-            try:
-                numbers[kind] = normalise_phone(raw, region)
-            except ContactError as error:
-                raise AccountError(str(error), f"{kind}_phone") from None
-    if not numbers:
-        raise AccountError("Give at least one phone number, for the day or the evening.",
-                           "day_phone")
+            number = problems.check(f"{kind}_phone", normalise_phone, raw, region)
+            if number:
+                numbers[kind] = number
+    if not numbers and not problems.errors.keys() & {"day_phone", "evening_phone"}:
+        problems.add("day_phone", "Give at least one phone number, for the day or the evening.")
     return numbers
 
 
-def _checked_email(raw, field="email"):
-    try:
-        return normalise_email(raw)
-    except ContactError as error:
-        raise AccountError(str(error), field) from None
-
-
-def _check_password(password, min_length, email, field="password"):
-    problems = passwords.password_problems(password, min_length, email)
-    if problems:
-        raise AccountError(" ".join(problems), field)
+def _password(problems, password, min_length, email, field="password"):
+    reasons = passwords.password_problems(password, min_length, email)
+    if reasons:
+        problems.add(field, " ".join(reasons))
 
 
 def register_customer(name, email, password, shipping, billing, day_phone, evening_phone,
-                      region):
-    """Create a customer with addresses and phones. billing=None means same as shipping."""
-    email, email_key = _checked_email(email)
-    _check_password(password, passwords.CUSTOMER_MIN_LENGTH, email)
-    shipping = _checked_address(shipping, "shipping")
-    billing = _checked_address(billing, "billing") if billing else shipping
-    numbers = _checked_phones(day_phone, evening_phone, region)
+                      ip=""):
+    """Create a customer with addresses and phones. billing=None means same as shipping.
+
+    Phone numbers without a country code are read as numbers of the shipping country.
+    An IP that keeps trying emails that are taken (probing for accounts) is throttled.
+    """
+    try:
+        throttle.check("register", "", ip, per_account=None)
+    except throttle.Throttled as error:
+        raise AccountError(str(error), "email") from None
+    problems = _Problems()
     if not name.strip():
-        raise AccountError("Enter your name.", "name")
+        problems.add("name", "Enter your name.")
+    normalised = problems.check("email", normalise_email, email)
+    _password(problems, password, passwords.CUSTOMER_MIN_LENGTH, email)
+    shipping = _address(problems, shipping, "shipping")
+    billing = _address(problems, billing, "billing") if billing else shipping
+    numbers = _phones(problems, day_phone, evening_phone, shipping.country)
+    problems.raise_any()
+    email, key = normalised
     try:
         with database.atomic():
-            customer = Customer.create(name=name.strip(), email=email, email_key=email_key,
+            customer = Customer.create(name=name.strip(), email=email, email_key=key,
                                        password_hash=passwords.hash_password(password))
             for kind, data in ((Address.SHIPPING, shipping), (Address.BILLING, billing)):
                 Address.create(customer=customer, kind=kind, **vars(data))
             for kind, number in numbers.items():
                 Phone.create(customer=customer, kind=kind, number=number)
     except IntegrityError:
+        throttle.record("register", "", ip, False)
         raise AccountError("An account with this email already exists. Sign in instead.",
                            "email") from None
     return customer
@@ -104,12 +138,13 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
 
 def authenticate_customer(email, password, ip, secret):
     """The customer for this email and password; LoginRefused otherwise (one message for all)."""
-    subject = throttle.subject_key(secret, "customer", email)
+    key = email_key(email)
+    subject = throttle.subject_key(secret, "customer", key)
     try:
         throttle.check("customer", subject, ip)
     except throttle.Throttled as error:
         raise LoginRefused(str(error)) from None
-    customer = Customer.by_email(email or "")
+    customer = Customer.by_email_key(key)
     ok = passwords.verify_password(customer.password_hash if customer else None, password)
     throttle.record("customer", subject, ip, ok)
     if not ok:
@@ -121,34 +156,59 @@ def authenticate_customer(email, password, ip, secret):
 
 
 def update_name(customer, name):
+    """Change the customer's name."""
     if not name.strip():
         raise AccountError("Enter your name.", "name")
     customer.name = name.strip()
     customer.save(only=[Customer.name])
 
 
+def _country(customer):
+    shipping = customer.address(Address.SHIPPING)
+    return shipping.country if shipping else None
+
+
 def save_address(customer, kind, data):
     """Replace the customer's shipping or billing address."""
-    data = _checked_address(data, "address")
+    problems = _Problems()
+    data = _address(problems, data, "address")
+    problems.raise_any()
     with database.atomic():
         Address.delete().where(Address.customer == customer, Address.kind == kind).execute()
         Address.create(customer=customer, kind=kind, **vars(data))
 
 
-def save_phones(customer, day_phone, evening_phone, region):
-    """Replace the customer's phone numbers (at least one stays)."""
-    numbers = _checked_phones(day_phone, evening_phone, region)
+def save_phones(customer, day_phone, evening_phone, default_region):
+    """Replace the customer's phone numbers (at least one stays).
+
+    Numbers without a country code are read as numbers of the shipping country.
+    """
+    problems = _Problems()
+    numbers = _phones(problems, day_phone, evening_phone, _country(customer) or default_region)
+    problems.raise_any()
     with database.atomic():
         Phone.delete().where(Phone.customer == customer).execute()
         for kind, number in numbers.items():
             Phone.create(customer=customer, kind=kind, number=number)
 
 
-def change_password(customer, current, new):
-    """Set a new password and end every session of the account, this one included."""
-    if not passwords.verify_password(customer.password_hash, current):
+def change_password(customer, current, new, ip, secret):
+    """Set a new password and end every session of the account, this one included.
+
+    Wrong current passwords count as failed sign-ins, so a stolen session cannot guess it.
+    """
+    subject = throttle.subject_key(secret, "customer", customer.email_key)
+    try:
+        throttle.check("customer", subject, ip)
+    except throttle.Throttled as error:
+        raise AccountError(str(error), "current_password") from None
+    ok = passwords.verify_password(customer.password_hash, current)
+    if not ok:
+        throttle.record("customer", subject, ip, False)
         raise AccountError("Your current password is not right.", "current_password")
-    _check_password(new, passwords.CUSTOMER_MIN_LENGTH, customer.email, "new_password")
+    problems = _Problems()
+    _password(problems, new, passwords.CUSTOMER_MIN_LENGTH, customer.email, "new_password")
+    problems.raise_any()
     with database.atomic():
         customer.password_hash = passwords.hash_password(new)
         customer.save(only=[Customer.password_hash])
@@ -157,13 +217,15 @@ def change_password(customer, current, new):
 
 def create_staff(email, name, roles, password):
     """Add a staff account with the given roles."""
-    email, email_key = _checked_email(email)
-    unknown = set(roles) - set(STAFF_ROLES)
-    if not roles or unknown:
-        raise AccountError(f"Roles must be among: {', '.join(STAFF_ROLES)}.", "roles")
-    _check_password(password, passwords.STAFF_MIN_LENGTH, email)
+    problems = _Problems()
+    normalised = problems.check("email", normalise_email, email)
+    if not roles or set(roles) - set(STAFF_ROLES):
+        problems.add("roles", f"Roles must be among: {', '.join(STAFF_ROLES)}.")
+    _password(problems, password, passwords.STAFF_MIN_LENGTH, email)
+    problems.raise_any()
+    email, key = normalised
     try:
-        return StaffUser.create(email=email, email_key=email_key, name=name.strip() or email,
+        return StaffUser.create(email=email, email_key=key, name=name.strip() or email,
                                 roles=" ".join(r for r in STAFF_ROLES if r in roles),
                                 password_hash=passwords.hash_password(password))
     except IntegrityError:
@@ -171,43 +233,36 @@ def create_staff(email, name, roles, password):
 
 
 def authenticate_staff(email, password, ip, secret):
-    """The staff user for these credentials; after 10 failures the account locks for 30 minutes."""
-    subject = throttle.subject_key(secret, "staff", email)
+    """The staff user for these credentials.
+
+    Ten failures within 30 minutes lock the sign-in for 30 minutes. The lock is kept per
+    email, existing or not, so its message tells nobody which staff emails exist.
+    """
+    key = email_key(email)
+    subject = throttle.subject_key(secret, "staff", key)
     try:
         throttle.check("staff", subject, ip, per_account=None)
     except throttle.Throttled as error:
         raise LoginRefused(str(error)) from None
-    staff = StaffUser.get_or_none(StaffUser.email_key == (email or "").strip().lower())
-    now = utcnow()
-    if staff and staff.locked_until:
-        if staff.locked_until > now:
-            passwords.verify_password(None, password)
-            throttle.record("staff", subject, ip, False)
-            raise LoginRefused("This account is locked after too many failed attempts. "
-                               "Try again in 30 minutes, or ask an admin to unlock it.")
-        unlock_staff(staff)
+    staff = StaffUser.by_email_key(key)
+    if throttle.locked_until("staff", subject, STAFF_LOCK_AFTER, STAFF_LOCK_FOR):
+        passwords.verify_password(None, password)  # the same work as a real check
+        throttle.record("staff", subject, ip, False)
+        raise LoginRefused(STAFF_LOCKED)
     ok = passwords.verify_password(staff.password_hash if staff else None, password) \
         and staff.is_active
     throttle.record("staff", subject, ip, ok)
-    if ok:
-        unlock_staff(staff)
-        return staff
-    if staff is not None:
-        _count_staff_failure(staff, now)
-    raise LoginRefused(LOGIN_REFUSED)
+    if not ok:
+        raise LoginRefused(LOGIN_REFUSED)
+    return staff
 
 
-def _count_staff_failure(staff, now):
-    # Increment in SQL, not in Python: two workers failing at once must both count.
-    with database.atomic():
-        StaffUser.update(failed_logins=StaffUser.failed_logins + 1) \
-            .where(StaffUser.id == staff.id).execute()
-        StaffUser.update(locked_until=now + STAFF_LOCK_FOR) \
-            .where(StaffUser.id == staff.id,
-                   StaffUser.failed_logins >= STAFF_LOCK_AFTER).execute()
+def staff_locked_until(staff, secret):
+    """When the staff account's sign-in lock lifts, or None when it is not locked."""
+    subject = throttle.subject_key(secret, "staff", staff.email_key)
+    return throttle.locked_until("staff", subject, STAFF_LOCK_AFTER, STAFF_LOCK_FOR)
 
 
-def unlock_staff(staff):
-    """Clear a staff account's lock and failure count."""
-    StaffUser.update(failed_logins=0, locked_until=None).where(StaffUser.id == staff.id).execute()
-    staff.failed_logins, staff.locked_until = 0, None
+def unlock_staff(staff, secret):
+    """Lift a staff account's sign-in lock: its failed attempts are forgotten."""
+    throttle.forget("staff", throttle.subject_key(secret, "staff", staff.email_key))

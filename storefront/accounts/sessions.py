@@ -1,4 +1,11 @@
-"""Server-side login sessions: the cookie carries a random token, the database its hash."""
+"""Server-side login sessions: the cookie carries a random token, the database its hash.
+
+A session ends when its row is deleted (sign-out, password change) or when it expires here,
+on the server, whatever the browser still holds:
+- staff: after STAFF_IDLE without a request (the caller passes it from configuration);
+- a customer who ticked "keep me signed in": REMEMBERED_FOR after signing in;
+- any other customer: after CUSTOMER_IDLE without a request.
+"""
 import hashlib
 import secrets
 from datetime import timedelta
@@ -7,44 +14,58 @@ from storefront.accounts.models import AccountSession, Customer, StaffUser
 from storefront.db import database, utcnow
 
 CUSTOMER_PREFIX, STAFF_PREFIX = "c:", "s:"
-TOUCH_EVERY = timedelta(seconds=60)
+REMEMBERED_FOR = timedelta(days=30)
+CUSTOMER_IDLE = timedelta(hours=12)
+# last_seen is written at most this often; staff idle time is measured to within it.
+TOUCH_CUSTOMER_EVERY, TOUCH_STAFF_EVERY = timedelta(minutes=5), timedelta(seconds=15)
 
 
 def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(ip, customer=None, staff=None):
-    """Open a session for a customer or a staff user; return the user id flask-login stores."""
+def start(ip, customer=None, staff=None, remembered=False):
+    """Open a session for a customer or a staff user; return the user id flask-login stores.
+
+    Sessions that can no longer be valid are purged on the way.
+    """
     token = secrets.token_urlsafe(32)
-    AccountSession.create(token_hash=_hash(token), customer=customer, staff=staff, ip=ip or "")
-    prefix = STAFF_PREFIX if staff is not None else CUSTOMER_PREFIX
-    return prefix + token
+    with database.atomic():
+        AccountSession.delete().where(AccountSession.last_seen < utcnow() - REMEMBERED_FOR) \
+            .execute()
+        AccountSession.create(token_hash=_hash(token), customer=customer, staff=staff,
+                              remembered=remembered and staff is None, ip=ip or "")
+    return (STAFF_PREFIX if staff is not None else CUSTOMER_PREFIX) + token
+
+
+def _expired(row, now, staff_idle):
+    if row.staff_id is not None:
+        return now - row.last_seen > staff_idle
+    if row.remembered:
+        return now - row.created_at > REMEMBERED_FOR
+    return now - row.last_seen > CUSTOMER_IDLE
 
 
 def resolve(user_id, staff_idle):
-    """The Customer or StaffUser behind a stored user id, or None once it has ended.
-
-    A staff session idle for longer than staff_idle ends here.
-    """
-    if not user_id or user_id[:2] not in (CUSTOMER_PREFIX, STAFF_PREFIX):
+    """The Customer or StaffUser behind a stored user id, or None once it has ended."""
+    if not isinstance(user_id, str) or user_id[:2] not in (CUSTOMER_PREFIX, STAFF_PREFIX):
         return None
     row = AccountSession.get_or_none(AccountSession.token_hash == _hash(user_id[2:]))
-    if row is None:
+    is_staff = user_id.startswith(STAFF_PREFIX)
+    if row is None or is_staff != (row.staff_id is not None):
         return None
     now = utcnow()
-    if user_id.startswith(STAFF_PREFIX):
-        if row.staff_id is None or now - row.last_seen > staff_idle:
-            row.delete_instance()
-            return None
+    if _expired(row, now, staff_idle):
+        row.delete_instance()
+        return None
+    if is_staff:
         principal = StaffUser.get_or_none(StaffUser.id == row.staff_id,
                                           StaffUser.is_active == True)  # noqa: E712
     else:
-        principal = Customer.get_or_none(Customer.id == row.customer_id) \
-            if row.customer_id else None
+        principal = Customer.get_or_none(Customer.id == row.customer_id)
     if principal is None:
         return None
-    if now - row.last_seen > TOUCH_EVERY:
+    if now - row.last_seen > (TOUCH_STAFF_EVERY if is_staff else TOUCH_CUSTOMER_EVERY):
         AccountSession.update(last_seen=now).where(AccountSession.id == row.id).execute()
     principal.session_id = user_id
     return principal
@@ -52,18 +73,14 @@ def resolve(user_id, staff_idle):
 
 def end(user_id):
     """End one session."""
-    if user_id and len(user_id) > 2:
+    if isinstance(user_id, str) and len(user_id) > 2:
         AccountSession.delete().where(AccountSession.token_hash == _hash(user_id[2:])).execute()
 
 
 def end_all(customer=None, staff=None):
     """End every session of an account, on every browser."""
-    with database.atomic():
-        query = AccountSession.delete()
-        if customer is not None:
-            query = query.where(AccountSession.customer == customer)
-        elif staff is not None:
-            query = query.where(AccountSession.staff == staff)
-        else:
-            raise ValueError("end_all needs a customer or a staff user")
-        return query.execute()
+    if customer is None and staff is None:
+        raise ValueError("end_all needs a customer or a staff user")
+    owner = AccountSession.customer == customer if customer is not None \
+        else AccountSession.staff == staff
+    return AccountSession.delete().where(owner).execute()

@@ -5,11 +5,10 @@ from storefront.accounts import service
 from storefront.accounts.current import current_staff, sign_in, sign_out_everywhere, staff_route
 from storefront.accounts.forms import EmptyForm, StaffLoginForm
 from storefront.accounts.models import STAFF_ROLES, StaffUser
-from storefront.db import utcnow
+from storefront.web.params import client_ip
 from storefront.web.redirects import safe_next
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
-
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -20,8 +19,7 @@ def login():
     if form.validate_on_submit():
         try:
             staff = service.authenticate_staff(form.email.data, form.password.data,
-                                               request.remote_addr,
-                                               current_app.config["SECRET_KEY"])
+                                               client_ip(), current_app.config["SECRET_KEY"])
         except service.LoginRefused as error:
             form.form_errors.append(str(error))
         else:
@@ -50,8 +48,10 @@ def home():
 @staff_route("admin")
 def team():
     """Admin: every staff account, its roles and whether it is locked."""
-    members = StaffUser.select().order_by(StaffUser.email_key)
-    return render_template("staff/team.html", members=members, now=utcnow(), form=EmptyForm())
+    secret = current_app.config["SECRET_KEY"]
+    members = [(member, service.staff_locked_until(member, secret))
+               for member in StaffUser.ordered()]
+    return render_template("staff/team.html", members=members, form=EmptyForm())
 
 
 @bp.post("/team/<int:staff_id>/unlock")
@@ -62,6 +62,6 @@ def unlock(staff_id):
     if member is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        service.unlock_staff(member)
+        service.unlock_staff(member, current_app.config["SECRET_KEY"])
         flash(f"{member.email} is unlocked.", "success")
     return redirect(url_for("staff.team"))

@@ -1,6 +1,5 @@
 """Customer pages: register, sign in and out, My Account."""
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from storefront.accounts import service
 from storefront.accounts.contact import display_phone
@@ -10,7 +9,7 @@ from storefront.accounts.forms import (AccountAddressForm, EmptyForm, LoginForm,
                                        PasswordChangeForm, PhonesForm, RegistrationForm,
                                        attach_error)
 from storefront.accounts.models import Address, Phone
-from storefront.cart.service import merge_guest_cart, summarise
+from storefront.web.params import client_ip
 from storefront.web.redirects import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
@@ -18,10 +17,7 @@ LAST_EMAIL_COOKIE = "sf_last_email"
 
 
 def _after_sign_in(customer, response_target):
-    """Merge the guest cart, remember the email on this browser (P19), go on."""
-    visitor = None if g.visitor_is_new else g.visitor_id
-    cart = merge_guest_cart(visitor, customer, request.remote_addr)
-    session["cart_count"] = summarise(cart).item_count
+    """Remember the email on this browser (P19) and go on."""
     response = redirect(response_target)
     response.set_cookie(LAST_EMAIL_COOKIE, customer.email, max_age=365 * 86400, httponly=True,
                         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
@@ -39,8 +35,7 @@ def register():
             customer = service.register_customer(
                 form.name.data, form.email.data, form.password.data,
                 service.AddressData.from_mapping(form.shipping.data), billing,
-                form.day_phone.data, form.evening_phone.data,
-                current_app.config["SHOP_COUNTRY"])
+                form.day_phone.data, form.evening_phone.data, client_ip())
         except service.AccountError as error:
             attach_error(form, error)
         else:
@@ -60,7 +55,7 @@ def login():
     if form.validate_on_submit():
         try:
             customer = service.authenticate_customer(
-                form.email.data, form.password.data, request.remote_addr,
+                form.email.data, form.password.data, client_ip(),
                 current_app.config["SECRET_KEY"])
         except service.LoginRefused as error:
             form.form_errors.append(str(error))
@@ -160,7 +155,8 @@ def change_password():
     if form.validate_on_submit():
         try:
             service.change_password(current_customer(), form.current_password.data,
-                                    form.new_password.data)
+                                    form.new_password.data, client_ip(),
+                                    current_app.config["SECRET_KEY"])
         except service.AccountError as error:
             attach_error(form, error)
         else:

@@ -1,9 +1,15 @@
-"""Cart rules: one cart per guest visitor or per customer, quantities checked against stock."""
+"""Cart rules: one cart per guest visitor or per customer, quantities checked against stock.
+
+Every change locks the cart row first (on PostgreSQL; SQLite serialises writers anyway), so
+two clicks on "Add to cart" at once neither fail nor lose a quantity.
+"""
 from dataclasses import dataclass
+
+from peewee import IntegrityError
 
 from storefront.cart.models import Cart, CartLine
 from storefront.catalogue.models import Availability, Product
-from storefront.db import database, utcnow
+from storefront.db import database, locked, utcnow
 
 MAX_QUANTITY = 99
 
@@ -19,24 +25,37 @@ class CartSummary:
     total_cents: int
 
 
-def find_cart(visitor_id, customer):
-    """The customer's cart when signed in, else the visitor's guest cart, or None."""
+def _owner(visitor_id, customer):
     if customer is not None:
-        return Cart.get_or_none(Cart.customer == customer)
+        return Cart.customer == customer
     if visitor_id:
-        return Cart.get_or_none(Cart.visitor == visitor_id)
+        return Cart.visitor == visitor_id
     return None
 
 
-def _cart_for_update(visitor_id, customer, ip):
-    cart = find_cart(visitor_id, customer)
+def find_cart(visitor_id, customer):
+    """The customer's cart when signed in, else the visitor's guest cart, or None."""
+    owner = _owner(visitor_id, customer)
+    return None if owner is None else Cart.get_or_none(owner)
+
+
+def _locked_cart(visitor_id, customer, ip, create):
+    """The cart, row-locked for this transaction; created when missing and create is set."""
+    owner = _owner(visitor_id, customer)
+    if owner is None:
+        raise CartError("Your browser did not keep our cookie, so we cannot hold a cart.")
+    cart = locked(Cart.select().where(owner)).first()
+    if cart is None and create:
+        try:
+            with database.atomic():  # a savepoint: losing a race to create must not abort all
+                cart = Cart.create(customer=customer, visitor=None if customer else visitor_id,
+                                   ip=ip)
+        except IntegrityError:
+            cart = locked(Cart.select().where(owner)).first()
     if cart is None:
-        if customer is None and not visitor_id:
-            raise CartError("Your browser did not keep our cookie, so we cannot hold a cart.")
-        cart = Cart.create(customer=customer, visitor=None if customer else visitor_id, ip=ip)
-    else:
-        cart.ip, cart.updated_at = ip, utcnow()
-        cart.save(only=[Cart.ip, Cart.updated_at])
+        raise CartError("Your cart is empty.")
+    cart.ip, cart.updated_at = ip, utcnow()
+    cart.save(only=[Cart.ip, Cart.updated_at])
     return cart
 
 
@@ -51,13 +70,18 @@ def _checked_quantity(product, quantity):
     return quantity
 
 
+def orderable_product(product_id):
+    """The visible product with this id, or None."""
+    return Product.visible().where(Product.id == product_id).first()
+
+
 def add_item(visitor_id, customer, ip, product_id, quantity):
     """Add quantity of a product (adding to what is already there); return the cart."""
     with database.atomic():
-        product = Product.get_or_none(Product.id == product_id, Product.is_hidden == False)  # noqa: E712
+        product = orderable_product(product_id)
         if product is None:
             raise CartError("That product does not exist.")
-        cart = _cart_for_update(visitor_id, customer, ip)
+        cart = _locked_cart(visitor_id, customer, ip, create=True)
         line = CartLine.get_or_none(CartLine.cart == cart, CartLine.product == product)
         total = _checked_quantity(product, quantity + (line.quantity if line else 0))
         if line:
@@ -71,7 +95,7 @@ def add_item(visitor_id, customer, ip, product_id, quantity):
 def set_quantity(visitor_id, customer, ip, product_id, quantity):
     """Set a line's quantity; zero removes the line."""
     with database.atomic():
-        cart = _cart_for_update(visitor_id, customer, ip)
+        cart = _locked_cart(visitor_id, customer, ip, create=False)
         line = (CartLine.select(CartLine, Product).join(Product)
                 .where(CartLine.cart == cart, CartLine.product == product_id).first())
         if line is None:
@@ -94,30 +118,39 @@ def summarise(cart):
                        sum(line.quantity * line.product.price_cents for line in lines))
 
 
-def merge_guest_cart(visitor_id, customer, ip):
-    """At login: move the guest cart's lines into the customer's cart, summing quantities.
+def _mergeable_quantity(product, wanted):
+    if not product.orderable:
+        return 0
+    cap = product.stock if product.availability == Availability.AVAILABLE else MAX_QUANTITY
+    return max(0, min(wanted, MAX_QUANTITY, cap))
 
-    Quantities are capped at what can still be ordered, never failing the login.
+
+def merge_guest_cart(visitor_id, customer, ip):
+    """At sign-in: move the guest cart's lines into the customer's cart, summing quantities.
+
+    Quantities are capped at what can still be ordered (a line that cannot be ordered any
+    more is dropped), so the sign-in itself never fails.
     """
     with database.atomic():
-        guest = Cart.get_or_none(Cart.visitor == visitor_id) if visitor_id else None
+        guest = locked(Cart.select().where(Cart.visitor == visitor_id)).first() \
+            if visitor_id else None
         if guest is None:
             return find_cart(None, customer)
-        mine = Cart.get_or_none(Cart.customer == customer)
+        mine = locked(Cart.select().where(Cart.customer == customer)).first()
         if mine is None:
             guest.customer, guest.visitor, guest.ip, guest.updated_at = customer, None, ip, utcnow()
             guest.save()
             return guest
         for line in CartLine.select(CartLine, Product).join(Product).where(CartLine.cart == guest):
             existing = CartLine.get_or_none(CartLine.cart == mine, CartLine.product == line.product)
-            wanted = line.quantity + (existing.quantity if existing else 0)
-            cap = line.product.stock if line.product.availability == Availability.AVAILABLE \
-                else MAX_QUANTITY
-            quantity = min(wanted, MAX_QUANTITY, cap)
-            if existing:
+            quantity = _mergeable_quantity(
+                line.product, line.quantity + (existing.quantity if existing else 0))
+            if existing and quantity == 0:
+                existing.delete_instance()
+            elif existing:
                 existing.quantity = quantity
                 existing.save(only=[CartLine.quantity])
-            elif quantity > 0 and line.product.orderable:
+            elif quantity > 0:
                 CartLine.create(cart=mine, product=line.product, quantity=quantity)
         guest.delete_instance(recursive=True)
         mine.ip, mine.updated_at = ip, utcnow()

@@ -1,13 +1,18 @@
 """The cart page and its forms."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
 
-from storefront.accounts.current import current_customer
+from storefront.accounts.current import current_customer, signed_in
 from storefront.cart import service
 from storefront.cart.forms import AddToCartForm, RemoveLineForm, UpdateLineForm
-from storefront.catalogue.models import Product
 from storefront.catalogue.views import render_product_page
+from storefront.web.params import client_ip, whole_number
 
 bp = Blueprint("cart", __name__, url_prefix="/cart", template_folder="templates")
+
+
+def _known_visitor():
+    """The visitor id only when the browser sent it back (a new id has no cart yet)."""
+    return None if g.visitor_is_new else g.visitor_id
 
 
 def _remember_count(cart):
@@ -16,18 +21,28 @@ def _remember_count(cart):
     return summary
 
 
+@signed_in.connect
+def _merge_at_sign_in(sender, customer, **extra):
+    """A guest cart becomes the customer's at sign-in (cart listens; accounts knows no carts)."""
+    _remember_count(service.merge_guest_cart(_known_visitor(), customer, client_ip()))
+
+
 def _product_id(form):
-    value = form.product_id.data or ""
-    if not value.isdigit() or len(value) > 12:
-        abort(400)
-    return int(value)
+    product_id = whole_number(form.product_id.data)
+    if product_id is None:
+        abort(400, "That is not a product of ours.")
+    return product_id
 
 
 def _cart_page(line_errors=None, status=200):
-    cart = service.find_cart(g.visitor_id if not g.visitor_is_new else None, current_customer())
+    """The cart; an error about a line is shown next to it, any other at the top."""
+    cart = service.find_cart(_known_visitor(), current_customer())
     summary = _remember_count(cart) if cart else service.summarise(None)
-    return render_template("cart/cart.html", summary=summary,
-                           line_errors=line_errors or {}), status
+    line_errors = dict(line_errors or {})
+    shown = {line.product.id for line in summary.lines}
+    other_errors = [line_errors.pop(key) for key in list(line_errors) if key not in shown]
+    return render_template("cart/cart.html", summary=summary, line_errors=line_errors,
+                           other_errors=other_errors), status
 
 
 @bp.get("/")
@@ -40,15 +55,13 @@ def show():
 def add():
     """Add a product; on a bad quantity the product page shows the error next to the field."""
     form = AddToCartForm()
-    product_id = _product_id(form)
-    product = Product.get_or_none(Product.id == product_id,
-                                  Product.is_hidden == False)  # noqa: E712
+    product = service.orderable_product(_product_id(form))
     if product is None:
         abort(404)
     if form.validate():
         try:
-            cart = service.add_item(g.visitor_id, current_customer(), request.remote_addr,
-                                    product_id, form.quantity.data)
+            cart = service.add_item(g.visitor_id, current_customer(), client_ip(), product.id,
+                                    form.quantity.data)
         except service.CartError as error:
             form.quantity.errors.append(str(error))
         else:
@@ -61,7 +74,7 @@ def add():
 def _change_quantity(product_id, quantity, done_message):
     """Apply the change, or show the cart again with the reason next to that line."""
     try:
-        cart = service.set_quantity(g.visitor_id, current_customer(), request.remote_addr,
+        cart = service.set_quantity(_known_visitor(), current_customer(), client_ip(),
                                     product_id, quantity)
     except service.CartError as error:
         return _cart_page({product_id: str(error)}, 400)
@@ -84,6 +97,7 @@ def update():
 def remove():
     """Remove a line."""
     form = RemoveLineForm()
+    product_id = _product_id(form)
     if not form.validate():
-        return redirect(url_for("cart.show"))
-    return _change_quantity(_product_id(form), 0, "The item was removed.")
+        return _cart_page({product_id: "That item could not be removed. Please try again."}, 400)
+    return _change_quantity(product_id, 0, "The item was removed.")

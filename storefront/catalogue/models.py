@@ -60,12 +60,19 @@ class Product(BaseModel):
             (("created_at", "id"), False),
         )
 
+    @classmethod
+    def visible(cls, *fields):
+        """Products shoppers may see (hidden ones are left out)."""
+        return cls.select(*fields).where(cls.is_hidden == False)  # noqa: E712 (SQL, not Python)
+
     @property
     def availability_label(self):
+        """The availability as shoppers read it."""
         return Availability.LABELS.get(self.availability, self.availability)
 
     @property
     def orderable(self):
+        """True when the product can go into a cart."""
         return self.availability in Availability.ORDERABLE
 
 

@@ -17,10 +17,6 @@ MAX_PAGE = 10_000
 MAX_QUERY_WORDS = 6
 
 
-class CatalogueError(Exception):
-    """A catalogue rule was broken; the message may be shown to the user."""
-
-
 @dataclass
 class Page:
     items: list
@@ -39,23 +35,28 @@ def _ordering(sort):
     return [Product.created_at.desc(), Product.id.desc()]
 
 
-def _page_of(id_query, number, size, total=None):
+def _page_of(id_query, number, size, total_pages=None):
     """Read one page of ids (from an index, so OFFSET skips cheaply), then only those rows."""
     ids = [row[0] for row in id_query.limit(size + 1).offset((number - 1) * size).tuples()]
     rows = {p.id: p for p in Product.select().where(Product.id.in_(ids[:size]))} if ids else {}
-    total_pages = None if total is None else max(1, -(-total // size))
     return Page([rows[i] for i in ids[:size] if i in rows], number, len(ids) > size, total_pages)
 
 
-def visible_products(*fields):
-    """Products shoppers may see (hidden ones are left out)."""
-    return Product.select(*fields).where(Product.is_hidden == False)  # noqa: E712
+def page_count(category, size):
+    """How many pages the category has (at least one, even when it is empty)."""
+    return max(1, -(-category.product_count // size))
+
+
+def visible_product(slug):
+    """The product with this slug and its category, unless it is hidden; or None."""
+    return (Product.visible(Product, Category).join(Category)
+            .where(Product.slug == slug).first())
 
 
 def category_page(category, sort, number, size):
     """One page of a category, using the stored product count instead of COUNT(*)."""
-    ids = visible_products(Product.id).where(Product.category == category)
-    return _page_of(ids.order_by(*_ordering(sort)), number, size, total=category.product_count)
+    ids = Product.visible(Product.id).where(Product.category == category)
+    return _page_of(ids.order_by(*_ordering(sort)), number, size, page_count(category, size))
 
 
 def search_page(text, sort, number, size):
@@ -71,13 +72,13 @@ def search_page(text, sort, number, size):
         other = ProductWord.alias(f"w{position}")
         matches = matches.join_from(first, other,
                                     on=(other.product == first.product) & (other.word == word))
-    ids = visible_products(Product.id).where(Product.id.in_(matches))
+    ids = Product.visible(Product.id).where(Product.id.in_(matches))
     return _page_of(ids.order_by(*_ordering(sort)), number, size)
 
 
 def newest_products(limit):
     """The most recently added products that can be ordered, for the home page."""
-    return list(visible_products()
+    return list(Product.visible()
                 .where(Product.availability.in_(Availability.ORDERABLE))
                 .order_by(Product.created_at.desc(), Product.id.desc()).limit(limit))
 
@@ -107,6 +108,6 @@ def refresh_category_counts():
     """Recount visible products per category (after imports and edits)."""
     with database.atomic():
         for category in Category.select():
-            category.product_count = (visible_products()
+            category.product_count = (Product.visible()
                                       .where(Product.category == category).count())
             category.save(only=[Category.product_count])

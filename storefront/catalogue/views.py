@@ -8,9 +8,10 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 from markupsafe import Markup
+from peewee import DatabaseError
 
 from storefront.catalogue import service
-from storefront.catalogue.models import Category, Product
+from storefront.catalogue.models import Category
 from storefront.catalogue.words import words_of
 from storefront.web.memo import TimedCache
 from storefront.web.params import choice_arg, int_arg, text_arg
@@ -32,8 +33,12 @@ def _fragment(template, **context):
 
 @bp.app_context_processor
 def navigation():
-    """The category menu on every page."""
-    menu = _cached("menu", service.category_menu)
+    """The category menu on every page (empty when the database cannot be read, so that
+    error pages still render)."""
+    try:
+        menu = _cached("menu", service.category_menu)
+    except DatabaseError:
+        return {"category_menu": [], "category_nav": ""}
     return {"category_menu": menu,
             "category_nav": _cached("menu-html", lambda: _fragment(
                 "catalogue/_category_nav.html", menu=menu))}
@@ -56,7 +61,7 @@ def category(slug):
     if found is None:
         abort(404)
     size = current_app.config["CATALOGUE_PAGE_SIZE"]
-    if number > max(1, -(-found.product_count // size)):
+    if number > service.page_count(found, size):
         abort(404)
     listing = _cached(("category-page", found.id, sort, number), lambda: _fragment(
         "catalogue/_listing.html", page=service.category_page(found, sort, number, size),
@@ -65,16 +70,10 @@ def category(slug):
                            sort=sort, sorts=service.SORTS)
 
 
-def _visible_product(slug):
-    return (Product.select(Product, Category).join(Category)
-            .where(Product.slug == slug, Product.is_hidden == False)  # noqa: E712
-            .first())
-
-
 @bp.get("/p/<slug>")
 def product(slug):
     """A product page."""
-    found = _cached(("product", slug), lambda: _visible_product(slug))
+    found = _cached(("product", slug), lambda: service.visible_product(slug))
     if found is None:
         abort(404)
     return render_product_page(found)
@@ -98,9 +97,10 @@ def search():
     sort = choice_arg("sort", service.SORTS, "newest")
     number = int_arg("page", 1, 1, service.MAX_PAGE)
     size = current_app.config["CATALOGUE_PAGE_SIZE"]
-    listing = _cached(("search", tuple(words_of(text)), sort, number), lambda: _fragment(
-        "catalogue/_listing.html", page=service.search_page(text, sort, number, size),
-        endpoint="catalogue.search", pager_args={"q": text, "sort": sort}))
+    words = " ".join(words_of(text))  # the cache key, and so the only text in the fragment
+    listing = _cached(("search", words, sort, number), lambda: _fragment(
+        "catalogue/_listing.html", page=service.search_page(words, sort, number, size),
+        endpoint="catalogue.search", pager_args={"q": words, "sort": sort}))
     return render_template("catalogue/search.html", q=text, sort=sort, sorts=service.SORTS,
                            listing=listing)
 

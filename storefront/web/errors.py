@@ -22,9 +22,10 @@ def render_error(code, detail=None):
 
 
 def handle_http_error(error):
-    detail = error.description if error.code in (400, 429) and error.description and \
-        not error.description.startswith(("The browser (or proxy)", "Too Many")) else None
-    return render_error(error.code or 500, detail)
+    """Our own page for every HTTP error; a 400's own reason is shown when we gave one."""
+    ours = error.description != type(error).description
+    return render_error(error.code or 500, error.description if ours and error.code == 400
+                        else None)
 
 
 def handle_csrf_error(error):
@@ -35,6 +36,7 @@ def handle_csrf_error(error):
 
 
 def handle_unexpected(error):
+    """Any other exception: logged, and the friendly 500 page without details."""
     if isinstance(error, HTTPException):
         return handle_http_error(error)
     current_app.logger.exception("unhandled error on %s", request.path)
@@ -42,6 +44,7 @@ def handle_unexpected(error):
 
 
 def init_app(app):
+    """Register the handlers."""
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

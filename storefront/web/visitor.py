@@ -27,8 +27,13 @@ def read_visitor():
 
 
 def write_visitor(response):
-    """After each request: set the cookie when the browser did not send a valid one."""
-    if getattr(g, "visitor_is_new", False) and request.endpoint != "static":
+    """After each request: set the cookie when the browser did not send a valid one.
+
+    Never on a response a shared cache may keep (images, static files): a proxy would hand
+    the same visitor id, and so the same guest cart, to everyone.
+    """
+    if getattr(g, "visitor_is_new", False) and not response.cache_control.public \
+            and not response.cache_control.max_age and request.endpoint != "static":
         config = current_app.config
         response.set_cookie(
             config["VISITOR_COOKIE_NAME"], _signer().sign(g.visitor_id).decode(),
@@ -38,5 +43,6 @@ def write_visitor(response):
 
 
 def init_app(app):
+    """Read the visitor cookie before each request and set it after, when needed."""
     app.before_request(read_visitor)
     app.after_request(write_visitor)

@@ -4,6 +4,7 @@ from datetime import timedelta
 import time_machine
 
 from storefront.accounts.models import AccountSession, Customer, LoginAttempt
+from storefront.db import utcnow
 
 from tests.factories import PASSWORD, make_customer, post_form, sign_in
 
@@ -207,3 +208,49 @@ def test_sign_in_attempts_are_kept_thirty_days(client, db):
     with time_machine.travel(first.at + timedelta(days=31), tick=False):
         sign_in(client)
     assert [attempt.succeeded for attempt in LoginAttempt.select()] == [True]
+
+
+def test_sessions_expire_on_the_server(app, db):
+    make_customer()
+    remembered, plain = app.test_client(), app.test_client()
+    sign_in(remembered, remember="y")
+    sign_in(plain)
+    start = utcnow()
+    with time_machine.travel(start + timedelta(hours=11), tick=False):
+        assert is_signed_in(plain) and is_signed_in(remembered)
+    with time_machine.travel(start + timedelta(hours=11 + 13), tick=False):
+        assert not is_signed_in(plain)  # idle for more than 12 hours
+        assert is_signed_in(remembered)
+    with time_machine.travel(start + timedelta(days=30, minutes=1), tick=False):
+        assert not is_signed_in(remembered)  # "keep me signed in" lasts 30 days at most
+    assert AccountSession.select().count() == 0
+
+
+def test_logout_deletes_the_remember_cookie_from_the_browser(client, db):
+    make_customer()
+    sign_in(client, remember="y")
+    assert client.get_cookie("sf_remember") is not None
+    post_form(client, "/account/logout", {}, token_page="/account/")
+    assert client.get_cookie("sf_remember") is None
+
+
+def test_signed_in_pages_are_never_cached(client, db):
+    make_customer()
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    sign_in(client)
+    for path in ("/", "/account/", "/cart/"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_guessing_the_current_password_is_throttled(client, db):
+    make_customer()
+    sign_in(client)
+    for _ in range(5):
+        post_form(client, "/account/password", {
+            "current_password": "guess", "new_password": "a brand new secret",
+            "confirm": "a brand new secret"}, token_page="/account/")
+    response = post_form(client, "/account/password", {
+        "current_password": PASSWORD, "new_password": "a brand new secret",
+        "confirm": "a brand new secret"}, token_page="/account/")
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    assert sign_in(client.application.test_client()).status_code == 400  # the account waits

@@ -98,3 +98,26 @@ def test_registration_without_csrf_token_is_refused(client, db):
     response = client.post("/account/register", data=REGISTRATION)
     assert response.status_code == 400
     assert Customer.select().count() == 0
+
+
+def test_every_problem_is_shown_at_once(client, db):
+    response = register(client, email="nope", day_phone="12", shipping__postal_code="ABCDE",
+                        password="password1", confirm="password1")
+    html = response.get_data(as_text=True)
+    for field_id in ("email", "day_phone", "shipping-postal_code", "password"):
+        assert error_for(html, field_id), field_id
+
+
+def test_phone_numbers_are_read_in_the_shipping_country(client, db):
+    register(client, shipping__country="GB", shipping__postal_code="SW1A 1AA",
+             day_phone="020 7946 0958")
+    assert [(p.kind, p.number) for p in Phone.select()] == [("day", "+442079460958")]
+
+
+def test_probing_for_taken_emails_is_throttled_per_ip(client, db):
+    make_customer(email="ada.shopper@example.com")
+    for _ in range(30):
+        register(client)
+    html = register(client, email="someone.new@example.com").get_data(as_text=True)
+    assert "Too many failed attempts" in html
+    assert Customer.select().count() == 1

@@ -1,8 +1,9 @@
 """The cart: bound to the visitor cookie, stored with the IP (P8), merged at sign-in."""
 import re
+from pathlib import Path
 
 from storefront.cart.models import Cart, CartLine
-from storefront.catalogue.models import Availability
+from storefront.catalogue.models import Availability, Product
 
 from tests.factories import csrf_token, make_customer, make_product, post_form, sign_in
 
@@ -141,3 +142,27 @@ def test_a_bad_quantity_in_the_cart_is_explained_next_to_its_line(client, db):
         error = re.search(rf'id="qty-{lamp.id}-error">([^<]+)<', html)
         assert error and message in error.group(1), html
     assert CartLine.get().quantity == 1
+
+
+def test_merging_drops_lines_that_can_no_longer_be_ordered(app, client, db):
+    customer = make_customer()
+    lamp = make_product(name="Brass Lamp", stock=5)
+    rug = make_product(name="Wool Rug", stock=5)
+    other = app.test_client()
+    sign_in(other)
+    add(other, lamp, 1)
+    add(client, lamp, 1)
+    add(client, rug, 1)
+    Product.update(stock=0).where(Product.id == lamp.id).execute()
+    Product.update(availability=Availability.DISCONTINUED).where(Product.id == rug.id).execute()
+    sign_in(client)
+    assert CartLine.select().where(CartLine.cart == Cart.get(Cart.customer == customer)).count() == 0
+
+
+def test_images_set_no_visitor_cookie(app, client):
+    media = Path(app.config["INSTANCE_PATH"]) / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "x.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    with client.get("/media/x.svg") as response:
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert "sf_visitor" in client.get("/").headers.get("Set-Cookie", "")
