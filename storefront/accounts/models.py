@@ -17,6 +17,7 @@ class SignedIn(UserMixin):
     is_staff = False
 
     def get_id(self):
+        """What flask-login keeps in the cookie: the session, never the account id."""
         return self.session_id
 
 

@@ -13,6 +13,7 @@ _DUMMY_HASH = hasher.hash("a password nobody has")
 
 
 def hash_password(password):
+    """The argon2id hash to store."""
     return hasher.hash(password)
 
 
@@ -25,6 +26,7 @@ def verify_password(password_hash, password):
 
 
 def needs_rehash(password_hash):
+    """True when the hash was made with weaker parameters than today's."""
     return hasher.check_needs_rehash(password_hash)
 
 

@@ -61,9 +61,11 @@ class _Problems:
             return None
 
     def add(self, field, message):
+        """Keep message for field (the first problem of a field is the one shown)."""
         self.errors.setdefault(field, message)
 
     def raise_any(self):
+        """Raise one AccountError carrying every problem, if there is any."""
         if self.errors:
             raise AccountError(next(iter(self.errors.values())), errors=self.errors)
 

@@ -35,5 +35,6 @@ class TimedCache:
         return value
 
     def clear(self):
+        """Forget every value."""
         with self._lock:
             self._values.clear()

@@ -13,6 +13,7 @@ def refuse_nul_bytes():
 
 
 def init_app(app):
+    """Install the pipeline on the app."""
     app.before_request(refuse_nul_bytes)
     security.init_app(app)
     visitor.init_app(app)
@@ -21,5 +22,6 @@ def init_app(app):
 
     @app.context_processor
     def shop():
+        """Shop-wide values every template may use."""
         return {"shop_name": app.config["SHOP_NAME"], "shop_phone": app.config["SHOP_PHONE"],
                 "cart_count": session.get("cart_count", 0)}
