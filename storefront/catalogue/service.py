@@ -35,10 +35,15 @@ def _ordering(sort):
     return [Product.created_at.desc(), Product.id.desc()]
 
 
+CARD_FIELDS = (Product.id, Product.slug, Product.name, Product.price_cents,
+               Product.availability, Product.image)  # what a listing shows of a product
+
+
 def _page_of(id_query, number, size, total_pages=None):
     """Read one page of ids (from an index, so OFFSET skips cheaply), then only those rows."""
     ids = [row[0] for row in id_query.limit(size + 1).offset((number - 1) * size).tuples()]
-    rows = {p.id: p for p in Product.select().where(Product.id.in_(ids[:size]))} if ids else {}
+    rows = {p.id: p for p in Product.select(*CARD_FIELDS).where(Product.id.in_(ids[:size]))} \
+        if ids else {}
     return Page([rows[i] for i in ids[:size] if i in rows], number, len(ids) > size, total_pages)
 
 
