@@ -61,7 +61,7 @@ def normalise_postal_code(raw, country):
         raise ContactError("Choose a country we ship to.")
     code = re.sub(r"\s+", " ", (raw or "").strip().upper())
     _, pattern, example = COUNTRIES[country]
-    if not re.fullmatch(pattern, code):
+    if not re.fullmatch(pattern, code, re.ASCII):
         raise ContactError(f"This is not a valid postal code for {COUNTRIES[country][0]} "
                            f"(for example {example}).")
     return code

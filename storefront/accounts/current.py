@@ -75,8 +75,11 @@ def sign_out_everywhere():
 
 
 def no_store_when_signed_in(response):
-    """Pages for a signed-in person are never kept by browser or proxy caches."""
-    if current_user.is_authenticated:
+    """Pages for a signed-in person are never kept by browser or proxy caches.
+
+    Only HTML pages: images and stylesheets keep their own caching (and cost no user lookup).
+    """
+    if response.mimetype == "text/html" and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -13,6 +13,7 @@ from storefront.db import database
 STAFF_LOCK_AFTER = 10
 STAFF_LOCK_FOR = timedelta(minutes=30)
 LOGIN_REFUSED = "The email or password is not right."
+EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 STAFF_LOCKED = ("After too many failed attempts this sign-in is locked for 30 minutes. "
                 "Try again later, or ask an admin to unlock it.")
 
@@ -123,6 +124,9 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
     numbers = _phones(problems, day_phone, evening_phone, shipping.country)
     problems.raise_any()
     email, key = normalised
+    if Customer.by_email_key(key) is not None:
+        throttle.record("register", "", ip, False)
+        raise AccountError(EMAIL_TAKEN, "email")
     try:
         with database.atomic():
             customer = Customer.create(name=name.strip(), email=email, email_key=key,
@@ -132,9 +136,10 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
             for kind, number in numbers.items():
                 Phone.create(customer=customer, kind=kind, number=number)
     except IntegrityError:
+        if Customer.by_email_key(key) is None:
+            raise  # some other constraint: a bug, not the shopper's mistake
         throttle.record("register", "", ip, False)
-        raise AccountError("An account with this email already exists. Sign in instead.",
-                           "email") from None
+        raise AccountError(EMAIL_TAKEN, "email") from None
     return customer
 
 
@@ -226,12 +231,11 @@ def create_staff(email, name, roles, password):
     _password(problems, password, passwords.STAFF_MIN_LENGTH, email)
     problems.raise_any()
     email, key = normalised
-    try:
-        return StaffUser.create(email=email, email_key=key, name=name.strip() or email,
-                                roles=" ".join(r for r in STAFF_ROLES if r in roles),
-                                password_hash=passwords.hash_password(password))
-    except IntegrityError:
-        raise AccountError("A staff account with this email already exists.", "email") from None
+    if StaffUser.by_email_key(key) is not None:
+        raise AccountError("A staff account with this email already exists.", "email")
+    return StaffUser.create(email=email, email_key=key, name=name.strip() or email,
+                            roles=" ".join(r for r in STAFF_ROLES if r in roles),
+                            password_hash=passwords.hash_password(password))
 
 
 def authenticate_staff(email, password, ip, secret):
@@ -248,8 +252,8 @@ def authenticate_staff(email, password, ip, secret):
         raise LoginRefused(str(error)) from None
     staff = StaffUser.by_email_key(key)
     if throttle.locked_until("staff", subject, STAFF_LOCK_AFTER, STAFF_LOCK_FOR):
+        # Not recorded: tries during the lock must not extend it past its 30 minutes.
         passwords.verify_password(None, password)  # the same work as a real check
-        throttle.record("staff", subject, ip, False)
         raise LoginRefused(STAFF_LOCKED)
     ok = passwords.verify_password(staff.password_hash if staff else None, password) \
         and staff.is_active

@@ -54,7 +54,7 @@ def team():
     return render_template("staff/team.html", members=members, form=EmptyForm())
 
 
-@bp.post("/team/<int:staff_id>/unlock")
+@bp.post("/team/<int(max=2147483647):staff_id>/unlock")
 @staff_route("admin")
 def unlock(staff_id):
     """Admin: unlock a staff account locked after failed sign-ins."""

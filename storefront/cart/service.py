@@ -138,9 +138,15 @@ def merge_guest_cart(visitor_id, customer, ip):
             return find_cart(None, customer)
         mine = locked(Cart.select().where(Cart.customer == customer)).first()
         if mine is None:
-            guest.customer, guest.visitor, guest.ip, guest.updated_at = customer, None, ip, utcnow()
-            guest.save()
-            return guest
+            try:
+                with database.atomic():  # a savepoint: another browser may create it meanwhile
+                    guest.customer, guest.visitor = customer, None
+                    guest.ip, guest.updated_at = ip, utcnow()
+                    guest.save()
+                    return guest
+            except IntegrityError:
+                guest = locked(Cart.select().where(Cart.visitor == visitor_id)).first()
+                mine = locked(Cart.select().where(Cart.customer == customer)).first()
         for line in CartLine.select(CartLine, Product).join(Product).where(CartLine.cart == guest):
             existing = CartLine.get_or_none(CartLine.cart == mine, CartLine.product == line.product)
             quantity = _mergeable_quantity(

@@ -18,7 +18,10 @@ class TimedCache:
         self._lock = threading.Lock()
 
     def get(self, key, seconds, compute):
-        """The cached value for key, recomputed when older than seconds."""
+        """The cached value for key, recomputed when older than seconds.
+
+        None ("not found") is never kept: made-up URLs must not push out real entries.
+        """
         now = self._clock()
         with self._lock:
             hit = self._values.get(key)
@@ -26,7 +29,7 @@ class TimedCache:
                 self._values.move_to_end(key)
                 return hit[1]
         value = compute()
-        if seconds > 0:
+        if seconds > 0 and value is not None:
             with self._lock:
                 self._values[key] = (now + seconds, value)
                 self._values.move_to_end(key)

@@ -1,5 +1,6 @@
 """Signing in and out (P9, P19): server-side sessions, remember-me, throttling, safe redirects."""
 from datetime import timedelta
+from pathlib import Path
 
 import time_machine
 
@@ -254,3 +255,13 @@ def test_guessing_the_current_password_is_throttled(client, db):
         "confirm": "a brand new secret"}, token_page="/account/")
     assert "Too many failed attempts" in response.get_data(as_text=True)
     assert sign_in(client.application.test_client()).status_code == 400  # the account waits
+
+
+def test_images_keep_their_caching_for_signed_in_people(app, client, db):
+    media = Path(app.config["INSTANCE_PATH"]) / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "y.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    make_customer()
+    sign_in(client)
+    with client.get("/media/y.svg") as response:
+        assert "public" in response.headers["Cache-Control"]

@@ -121,3 +121,9 @@ def test_probing_for_taken_emails_is_throttled_per_ip(client, db):
     html = register(client, email="someone.new@example.com").get_data(as_text=True)
     assert "Too many failed attempts" in html
     assert Customer.select().count() == 1
+
+
+def test_postal_codes_take_only_ascii_digits(client, db):
+    html = register(client, shipping__postal_code="١٢٣٤٥").get_data(as_text=True)
+    assert "not a valid postal code" in (error_for(html, "shipping-postal_code") or "")
+    assert Customer.select().count() == 0

@@ -191,3 +191,25 @@ def test_staff_can_be_listed_and_unlocked_from_the_command_line(app, runner, db)
     assert result.exit_code == 0 and "is unlocked" in result.output
     assert "active" in runner.invoke(args=["staff", "list"]).output
     assert runner.invoke(args=["staff", "unlock", "nobody@example.com"]).exit_code != 0
+
+
+def test_tries_during_the_lock_do_not_extend_it(app, db):
+    member = make_staff("care")
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        for _ in range(10):
+            staff_sign_in(app.test_client(), member.email, "wrong password!!")
+    for minutes in range(3, 30, 3):  # someone keeps trying while it is locked
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert "locked" in staff_sign_in(app.test_client(), member.email, "wrong password!!") \
+                .get_data(as_text=True)
+    with time_machine.travel(start + timedelta(minutes=30, seconds=5), tick=False):
+        assert staff_sign_in(app.test_client(), member.email).status_code == 302
+
+
+def test_a_huge_id_in_a_staff_url_is_not_found(client, db):
+    make_staff("admin")
+    staff_sign_in(client, "admin@staff.example.com")
+    response = post_form(client, "/staff/team/99999999999999999999999/unlock", {},
+                         token_page="/staff/team")
+    assert response.status_code == 404

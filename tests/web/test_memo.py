@@ -24,3 +24,10 @@ def test_values_expire_and_size_is_bounded():
 def test_zero_seconds_disables_caching():
     cache = TimedCache()
     assert [cache.get("k", 0, lambda n=n: n) for n in range(3)] == [0, 1, 2]
+
+
+def test_not_found_is_not_kept():
+    cache, calls = TimedCache(), []
+    assert cache.get("missing", 60, lambda: calls.append(1)) is None
+    assert cache.get("missing", 60, lambda: calls.append(2)) is None
+    assert calls == [1, 2]
