@@ -29,6 +29,7 @@ test: $(VENV)/.test-installed system-deps
 	$(MAKE) test-postgres
 
 test-sqlite:
+	$(BIN)/ruff check --no-cache .
 	$(BIN)/pytest -p no:cacheprovider
 
 test-postgres:

@@ -3,7 +3,7 @@
 SQLite is the embedded default and PostgreSQL the production database; everything
 specific to either lives here so the rest of the code stays portable.
 """
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from urllib.parse import parse_qsl, urlparse
 
 from peewee import DatabaseProxy, Model, SqliteDatabase
@@ -22,7 +22,7 @@ SQLITE_PRAGMAS = {
 
 def utcnow():
     """Naive UTC timestamp, the one form every database stores the same way."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class BaseModel(Model):

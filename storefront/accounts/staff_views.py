@@ -13,7 +13,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="template
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Staff sign-in: its own page, lockout after 10 failures, sessions end after 15 idle minutes."""
+    """Staff sign-in: its own page, a lock after 10 failures, 15 idle minutes end a session."""
     form = StaffLoginForm()
     target = safe_next(request.args.get("next"), url_for("staff.home"))
     if form.validate_on_submit():

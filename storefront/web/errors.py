@@ -32,7 +32,8 @@ def handle_csrf_error(error):
     """No cookies at all means the browser refuses them: say so, and how to order by phone."""
     if not request.cookies:
         return render_template("errors/cookies_needed.html"), 400
-    return render_error(400, "This form has expired. Please go back, reload the page and try again.")
+    return render_error(400, "This form has expired. "
+                             "Please go back, reload the page and try again.")
 
 
 def handle_unexpected(error):

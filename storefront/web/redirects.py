@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 
 def safe_next(target, fallback="/"):
-    """Return target when it is a local path (no scheme, host or backslash tricks), else fallback."""
+    """Return target when it is a local path (no scheme, host or backslash trick), else fallback."""
     if not target or not isinstance(target, str) or len(target) > 2000:
         return fallback
     if any(ord(ch) < 32 or ch == "\\" for ch in target):

@@ -193,7 +193,8 @@ def test_my_account_rejects_bad_values_next_to_the_field(client, db):
     response = post_form(client, "/account/phones", {"day_phone": "123", "evening_phone": ""},
                          token_page="/account/")
     assert response.status_code == 400
-    assert 'id="day_phone-error">This is not a valid phone number.' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert 'id="day_phone-error">This is not a valid phone number.' in html
     response = post_form(client, "/account/address/billing", {
         "billing-address-name": "A", "billing-address-line1": "1 Road",
         "billing-address-city": "X", "billing-address-postal_code": "nope",

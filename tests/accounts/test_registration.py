@@ -28,8 +28,10 @@ def test_registration_stores_normalised_details_and_signs_in(client, db):
     response = register(client)
     assert response.status_code == 302 and response.location.endswith("/account/")
     customer = Customer.get()
-    assert customer.email == "Ada.Shopper@example.com" and customer.email_key == "ada.shopper@example.com"
-    assert customer.password_hash.startswith("$argon2id$") and PASSWORD not in customer.password_hash
+    assert customer.email == "Ada.Shopper@example.com"
+    assert customer.email_key == "ada.shopper@example.com"
+    assert customer.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in customer.password_hash
     assert [(p.kind, p.number) for p in customer.phones] == [("day", "+12175550134")]
     shipping, billing = customer.address(Address.SHIPPING), customer.address(Address.BILLING)
     assert (shipping.line1, shipping.postal_code) == ("1 Main Street", "62701")

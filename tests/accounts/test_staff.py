@@ -8,7 +8,8 @@ from storefront.accounts import service
 from storefront.accounts.models import STAFF_ROLES, AccountSession, StaffUser
 from storefront.db import utcnow
 
-from tests.factories import STAFF_PASSWORD, make_customer, make_staff, post_form, sign_in, staff_sign_in
+from tests.factories import (STAFF_PASSWORD, make_customer, make_staff, post_form, sign_in,
+                             staff_sign_in)
 
 
 def test_staff_add_command_creates_an_account_with_roles(runner, db):

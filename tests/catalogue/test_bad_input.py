@@ -38,7 +38,8 @@ def test_script_in_search_is_escaped(client, catalogue):
     assert "&lt;script&gt;" in body
 
 
-@pytest.mark.parametrize("path", ["/p/%00", "/c/%ff%fe", "/p/" + "x" * 5000, "/media/..%2f..%2fetc/passwd",
+@pytest.mark.parametrize("path", ["/p/%00", "/c/%ff%fe", "/p/" + "x" * 5000,
+                                  "/media/..%2f..%2fetc/passwd",
                                   "/cart/add", "/account/address/office"])
 def test_odd_paths_are_not_server_errors(client, catalogue, path):
     assert client.get(path).status_code in (400, 404, 405)

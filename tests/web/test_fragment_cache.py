@@ -18,7 +18,8 @@ def test_cached_pages_keep_tokens_cart_counts_and_sign_in_per_visitor(cached, db
     make_customer()
     ada, bob = cached.test_client(), cached.test_client()
     sign_in(ada)
-    post_form(ada, "/cart/add", {"product_id": lamp.id, "quantity": 2}, token_page=f"/p/{lamp.slug}")
+    post_form(ada, "/cart/add", {"product_id": lamp.id, "quantity": 2},
+              token_page=f"/p/{lamp.slug}")
     pages = {}
     for name, client in (("ada", ada), ("bob", bob)):
         pages[name] = {path: client.get(path).get_data(as_text=True)

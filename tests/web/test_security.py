@@ -80,7 +80,8 @@ def test_errors_have_friendly_pages(client, db, path, code, text):
 
 def test_method_not_allowed_is_friendly(client):
     response = client.get("/account/logout")
-    assert response.status_code == 405 and "cannot be used that way" in response.get_data(as_text=True)
+    assert response.status_code == 405
+    assert "cannot be used that way" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("target, expected", [
