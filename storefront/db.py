@@ -3,7 +3,7 @@
 SQLite is the embedded default and PostgreSQL the production database; everything
 specific to either lives here so the rest of the code stays portable.
 """
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlparse
 
 from peewee import DatabaseProxy, Model, SqliteDatabase

@@ -70,7 +70,7 @@ def seed_demo(instance_path):
     media.mkdir(parents=True, exist_ok=True)
     with database.atomic():
         categories = _categories()
-        for category, (_, _, hue, nouns, materials) in zip(categories, CATEGORIES, strict=False):
+        for category, (_, _, hue, nouns, materials) in zip(categories, CATEGORIES, strict=True):
             for index, noun in enumerate(nouns + nouns[:2]):
                 name = f"{materials[index % len(materials)]} {noun}"
                 if index >= len(nouns):
