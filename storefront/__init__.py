@@ -40,9 +40,16 @@ def create_app(config=None):
     from storefront.accounts.views import bp as accounts_bp
     from storefront.cart.views import bp as cart_bp
     from storefront.catalogue.views import bp as catalogue_bp
+    from storefront.checkout.views import bp as checkout_bp
+    from storefront.giftcards.views import bp as giftcards_bp
+    from storefront.orders.views import bp as orders_bp
     from storefront.privacy.views import bp as privacy_bp
-    for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp):
+    for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp, checkout_bp,
+                      orders_bp, giftcards_bp):
         app.register_blueprint(blueprint)
+    from storefront.payments.display import describe_card, describe_order_card
+    app.add_template_filter(describe_card, "card")
+    app.add_template_filter(describe_order_card, "order_card")
 
     from storefront.cli import register_commands
     register_commands(app)

@@ -11,11 +11,16 @@ def all_models():
     """Every model of every domain, in dependency order."""
     from storefront.accounts.models import (AccountSession, Address, Customer, LoginAttempt,
                                             Phone, StaffUser)
-    from storefront.cart.models import Cart, CartLine
+    from storefront.cart.models import Cart, CartGiftCard, CartLine
     from storefront.catalogue.models import Category, Product, ProductWord
+    from storefront.giftcards.models import GiftCard, GiftCardEntry
+    from storefront.mail.models import OutboxMessage
+    from storefront.orders.models import Order, OrderAddress, OrderLine
+    from storefront.payments.models import Payment, SavedCard
 
     return [Category, Product, ProductWord, Customer, Address, Phone, StaffUser,
-            AccountSession, LoginAttempt, Cart, CartLine]
+            AccountSession, LoginAttempt, Cart, CartLine, CartGiftCard, OutboxMessage,
+            GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment]
 
 
 def runner(database):

@@ -82,3 +82,54 @@ REGISTRATION = {
     "shipping-country": "US", "same_as_shipping": "y", "billing-country": "US",
     "day_phone": "(217) 555-0134", "evening_phone": "",
 }
+
+
+APPROVED_CARD = "4111 1111 1111 1111"
+DECLINED_CARD = "4000 0000 0000 0002"
+
+DETAILS = {
+    "email": "guest@example.com", "phone": "(217) 555-0199", "shipping-name": "Gus Guest",
+    "shipping-line1": "2 Elm Street", "shipping-city": "Springfield", "shipping-region": "IL",
+    "shipping-postal_code": "62702", "shipping-country": "US", "same_as_shipping": "y",
+    "billing-country": "US", "method": "standard",
+}
+
+
+def add_to_cart(client, product, quantity=1):
+    response = post_form(client, "/cart/add", {"product_id": product.id, "quantity": quantity},
+                         token_page=f"/p/{product.slug}")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def fill_details(client, **overrides):
+    data = {**DETAILS, **overrides}
+    return post_form(client, "/checkout/", {k: v for k, v in data.items() if v is not None})
+
+
+def choose_payment(client, number=APPROVED_CARD, expiry="12/30", holder="Gus Guest", **extra):
+    data = {"pay_with": "new", "number": number, "expiry": expiry, "holder_name": holder,
+            **extra}
+    return post_form(client, "/checkout/payment", {k: v for k, v in data.items()
+                                                   if v is not None})
+
+
+def place_order(client, cvv="123"):
+    """Post the review page's form as shown (its fingerprint and CSRF token)."""
+    html = client.get("/checkout/review").get_data(as_text=True)
+    reviewed = re.search(r'name="reviewed"[^>]*value="([^"]*)"', html) or \
+        re.search(r'value="([^"]*)"[^>]*name="reviewed"', html)
+    assert reviewed, html
+    data = {"reviewed": reviewed.group(1), "csrf_token": csrf_token(client, "/checkout/review")}
+    if cvv is not None:
+        data["cvv"] = cvv
+    return client.post("/checkout/place", data=data)
+
+
+def checkout(client, card=APPROVED_CARD, cvv="123", details=None, **payment):
+    """Details, payment and place, as a shopper does them; the place response."""
+    response = fill_details(client, **(details or {}))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = choose_payment(client, card, **payment)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return place_order(client, cvv)

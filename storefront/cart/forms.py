@@ -22,3 +22,7 @@ class UpdateLineForm(FlaskForm):
 
 class RemoveLineForm(FlaskForm):
     product_id = HiddenField(validators=[InputRequired()])
+
+
+class RemoveGiftCardForm(FlaskForm):
+    gift_card_id = HiddenField(validators=[InputRequired()])

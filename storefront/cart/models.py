@@ -1,5 +1,5 @@
 """Carts: one per visitor cookie (guest) or per customer, with the client's IP (P8)."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from storefront.accounts.models import Customer
 from storefront.catalogue.models import Product
@@ -23,3 +23,15 @@ class CartLine(BaseModel):
 
     class Meta:
         indexes = ((("cart", "product"), True),)
+
+
+class CartGiftCard(BaseModel):
+    """A gift card waiting in the cart: issued, and its code mailed, when the order is paid."""
+
+    cart = ForeignKeyField(Cart, backref="gift_cards", on_delete="CASCADE")
+    amount_cents = IntegerField()
+    recipient_name = CharField(max_length=120)
+    recipient_email = CharField(max_length=254)
+    sender_name = CharField(max_length=120)
+    message = TextField(default="")
+    added_at = DateTimeField(default=utcnow)

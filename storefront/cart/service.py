@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from storefront.cart.models import Cart, CartLine
+from storefront.cart.models import Cart, CartGiftCard, CartLine
 from storefront.catalogue.models import Availability, Product
 from storefront.db import database, locked, utcnow
 
 MAX_QUANTITY = 99
+MAX_GIFT_CARDS = 10
 
 
 class CartError(Exception):
@@ -21,8 +22,19 @@ class CartError(Exception):
 @dataclass
 class CartSummary:
     lines: list  # CartLine rows with .product joined
+    gift_cards: list  # CartGiftCard rows
     item_count: int
     total_cents: int
+
+    @property
+    def products_cents(self):
+        """What the products cost (what a gift card may pay for)."""
+        return sum(line.quantity * line.product.price_cents for line in self.lines)
+
+    @property
+    def needs_shipping(self):
+        """True when something must be posted (gift cards go by email)."""
+        return bool(self.lines)
 
 
 def _owner(visitor_id, customer):
@@ -108,14 +120,47 @@ def set_quantity(visitor_id, customer, ip, product_id, quantity):
         return cart
 
 
+def add_gift_card(visitor_id, customer, ip, amount_cents, recipient_name, recipient_email,
+                  sender_name, message):
+    """Put a gift card (already checked by the gift card rules) in the cart; return the cart."""
+    with database.atomic():
+        cart = _locked_cart(visitor_id, customer, ip, create=True)
+        if cart.gift_cards.count() >= MAX_GIFT_CARDS:
+            raise CartError(f"A cart holds at most {MAX_GIFT_CARDS} gift cards.")
+        CartGiftCard.create(cart=cart, amount_cents=amount_cents, recipient_name=recipient_name,
+                            recipient_email=recipient_email, sender_name=sender_name,
+                            message=message)
+        return cart
+
+
+def remove_gift_card(visitor_id, customer, ip, gift_card_id):
+    """Take a gift card out of the cart."""
+    with database.atomic():
+        cart = _locked_cart(visitor_id, customer, ip, create=False)
+        removed = CartGiftCard.delete().where(CartGiftCard.cart == cart,
+                                              CartGiftCard.id == gift_card_id).execute()
+        if not removed:
+            raise CartError("That gift card is not in your cart.")
+        return cart
+
+
 def summarise(cart):
-    """Lines with their products, item count and total in cents."""
+    """Lines with their products, gift cards, item count and total in cents."""
     if cart is None:
-        return CartSummary([], 0, 0)
+        return CartSummary([], [], 0, 0)
     lines = list(CartLine.select(CartLine, Product).join(Product)
                  .where(CartLine.cart == cart).order_by(CartLine.added_at, CartLine.id))
-    return CartSummary(lines, sum(line.quantity for line in lines),
-                       sum(line.quantity * line.product.price_cents for line in lines))
+    gift_cards = list(cart.gift_cards.order_by(CartGiftCard.id))
+    return CartSummary(
+        lines, gift_cards, sum(line.quantity for line in lines) + len(gift_cards),
+        sum(line.quantity * line.product.price_cents for line in lines)
+        + sum(card.amount_cents for card in gift_cards))
+
+
+def empty(cart):
+    """Remove everything from the cart (the order took it)."""
+    CartLine.delete().where(CartLine.cart == cart).execute()
+    CartGiftCard.delete().where(CartGiftCard.cart == cart).execute()
 
 
 def _mergeable_quantity(product, wanted):
@@ -158,6 +203,7 @@ def merge_guest_cart(visitor_id, customer, ip):
                 existing.save(only=[CartLine.quantity])
             elif quantity > 0:
                 CartLine.create(cart=mine, product=line.product, quantity=quantity)
+        CartGiftCard.update(cart=mine).where(CartGiftCard.cart == guest).execute()
         guest.delete_instance(recursive=True)
         mine.ip, mine.updated_at = ip, utcnow()
         mine.save(only=[Cart.ip, Cart.updated_at])

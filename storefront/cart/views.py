@@ -3,7 +3,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, session
 
 from storefront.accounts.current import current_customer, signed_in
 from storefront.cart import service
-from storefront.cart.forms import AddToCartForm, RemoveLineForm, UpdateLineForm
+from storefront.cart.forms import (AddToCartForm, RemoveGiftCardForm, RemoveLineForm,
+                                   UpdateLineForm)
 from storefront.catalogue.views import render_product_page
 from storefront.web.params import client_ip, whole_number
 
@@ -101,3 +102,22 @@ def remove():
     if not form.validate():
         return _cart_page({product_id: "That item could not be removed. Please try again."}, 400)
     return _change_quantity(product_id, 0, "The item was removed.")
+
+
+@bp.post("/remove-gift-card")
+def remove_gift_card():
+    """Take a gift card out of the cart."""
+    form = RemoveGiftCardForm()
+    gift_card_id = whole_number(form.gift_card_id.data)
+    if gift_card_id is None:
+        abort(400, "That is not a gift card in your cart.")
+    if not form.validate():
+        return _cart_page({None: "That gift card could not be removed. Please try again."}, 400)
+    try:
+        cart = service.remove_gift_card(_known_visitor(), current_customer(), client_ip(),
+                                        gift_card_id)
+    except service.CartError as error:
+        return _cart_page({None: str(error)}, 400)
+    _remember_count(cart)
+    flash("The gift card was removed.", "success")
+    return redirect(url_for("cart.show"))

@@ -108,9 +108,8 @@ def _expiry_error(exp_month, exp_year, today):
     return None
 
 
-def _cvv_error(cvv, number_text):
-    """What is wrong with the security code, or None."""
-    brand = _brand_by_prefix(normalise_number(number_text))
+def check_cvv(cvv, brand):
+    """What is wrong with the security code for a card of this brand, or None."""
     code = (cvv or "").strip()
     if brand == "amex":
         if not (_digits_only(code) and len(code) == 4):
@@ -121,6 +120,11 @@ def _cvv_error(cvv, number_text):
     elif not (_digits_only(code) and len(code) in (3, 4)):
         return "Enter the 3- or 4-digit security code from your card."
     return None
+
+
+def _cvv_error(cvv, number_text):
+    """What is wrong with the security code, or None."""
+    return check_cvv(cvv, _brand_by_prefix(normalise_number(number_text)))
 
 
 def check_card(number, exp_month, exp_year, cvv, today):

@@ -1,0 +1,264 @@
+"""Checkout pages: details, payment, review, then the placed order's confirmation."""
+from datetime import date
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, session,
+                   url_for)
+from wtforms import SelectChoice
+
+from storefront.accounts import service as accounts
+from storefront.accounts.contact import display_phone
+from storefront.accounts.current import current_customer, sign_in
+from storefront.accounts.forms import attach_error
+from storefront.accounts.models import Address, Phone
+from storefront.checkout import service, shipping
+from storefront.checkout.draft import Draft
+from storefront.checkout.forms import (BecomeCustomerForm, DetailsForm, PaymentForm,
+                                       PlaceOrderForm)
+from storefront.orders import service as orders
+from storefront.payments import gateway, vault
+from storefront.payments.display import describe_card
+from storefront.payments import service as payments
+from storefront.web.money import format_money
+from storefront.web.params import client_ip
+
+bp = Blueprint("checkout", __name__, url_prefix="/checkout", template_folder="templates")
+
+
+def _visitor():
+    return None if g.visitor_is_new else g.visitor_id
+
+
+def _cart_or_redirect():
+    """The cart summary, or a redirect to the cart page when there is nothing to check out."""
+    summary = service.review(Draft(), current_customer(), _visitor())[1]
+    if summary.item_count == 0:
+        flash("Your cart is empty.", "error")
+        return None, redirect(url_for("cart.show"))
+    return summary, None
+
+
+def _address_data(address):
+    return {} if address is None else {
+        name: getattr(address, name) for name in accounts.AddressData.__dataclass_fields__}
+
+
+def _details_form(summary, draft):
+    """The details form, pre-filled from the draft or else from the account."""
+    customer = current_customer()
+    data = {"email": draft.email, "phone": draft.phone, "method": draft.method or "standard",
+            "shipping": draft.shipping or {}, "billing": draft.billing or {},
+            "same_as_shipping": draft.billing is None or draft.billing == draft.shipping}
+    if customer is not None and not draft.has_details:
+        phone = customer.phone(Phone.DAY) or customer.phone(Phone.EVENING)
+        data.update(phone=display_phone(phone.number) if phone else "",
+                    shipping=_address_data(customer.address(Address.SHIPPING)),
+                    billing=_address_data(customer.address(Address.BILLING)))
+        data["same_as_shipping"] = data["billing"] == data["shipping"]
+    form = DetailsForm(data=data)
+    if customer is not None:
+        del form.email
+    if not summary.needs_shipping:
+        del form.shipping, form.same_as_shipping, form.method
+    else:
+        form.method.choices = [
+            SelectChoice(m.code, f"{m.label}: {'free' if m.cents == 0 else format_money(m.cents)}")
+            for m in shipping.options(summary.products_cents)]
+    return form
+
+
+@bp.route("/", methods=["GET", "POST"])
+def details():
+    """Step 1: email (guests), shipping and billing addresses, phone, shipping method."""
+    summary, away = _cart_or_redirect()
+    if away:
+        return away
+    draft = Draft.load(session)
+    form = _details_form(summary, draft)
+    if form.validate_on_submit():
+        customer = current_customer()
+        shipping_address = accounts.AddressData.from_mapping(form.shipping.data) \
+            if "shipping" in form else None
+        billing = shipping_address if shipping_address and form.same_as_shipping.data else \
+            accounts.AddressData.from_mapping(form.billing.data)
+        try:
+            chosen = service.check_details(
+                customer.email if customer else form.email.data, form.phone.data,
+                shipping_address, billing, form.method.data if "method" in form else "",
+                summary, (shipping_address or billing).country)
+        except service.CheckoutError as error:
+            attach_error(form, error)
+        else:
+            for name, value in chosen.items():
+                setattr(draft, name, value)
+            draft.store(session)
+            return redirect(url_for("checkout.payment"))
+    return render_template("checkout/details.html", form=form, summary=summary,
+                           needs_shipping=summary.needs_shipping), 400 if form.errors else 200
+
+
+def _payment_form(customer, today):
+    form = PaymentForm()
+    saved = payments.saved_cards(customer, today) if customer else []
+    form.pay_with.choices = [SelectChoice(f"saved-{card.id}", describe_card(card))
+                             for card in saved] + [SelectChoice("new", "A new card")]
+    if not form.is_submitted() and saved:
+        form.pay_with.data = f"saved-{saved[0].id}"
+    if customer is None:
+        del form.save
+    return form, {f"saved-{card.id}": card.id for card in saved}
+
+
+def _apply_payment(form, draft, saved_ids, summary, today):
+    """Put the payment choice into the draft; CheckoutError on any problem."""
+    draft.forget_payment()
+    gift_card = None
+    if (form.gift_code.data or "").strip():
+        gift_card = service.choose_gift_card(form.gift_code.data, summary)
+        draft.gift_card_id = gift_card.id
+    pricing = service.price(summary, draft.method, gift_card)
+    if pricing.card_cents == 0:
+        return
+    if form.pay_with.data in saved_ids:
+        draft.saved_card_id = saved_ids[form.pay_with.data]
+        return
+    if form.pay_with.data != "new":
+        raise service.CheckoutError("Choose how to pay.", "pay_with")
+    problems = {}
+    if not (form.number.data or "").strip():
+        problems["number"] = "Enter the card number."
+    month, year = form.expiry_parts()
+    if month is None:
+        problems["expiry"] = "Enter the expiry date as MM/YY, as printed on the card."
+    if not (form.holder_name.data or "").strip():
+        problems["holder_name"] = "Enter the name as printed on the card."
+    if problems:
+        raise service.CheckoutError(next(iter(problems.values())), errors=problems)
+    try:
+        public_key = vault.load_public_key(current_app.config["PROCESSOR_PUBLIC_KEY_FILE"])
+    except vault.VaultError as error:
+        current_app.logger.error("card payments unavailable: %s", error)
+        raise service.CheckoutError("Card payments are unavailable right now. Please try "
+                                    "again later, or order by phone.") from None
+    sealed = service.seal_new_card(form.number.data, month, year, today, public_key)
+    draft.card = {**vars(sealed), "holder_name": form.holder_name.data.strip(),
+                  "save": bool("save" in form and form.save.data)}
+
+
+@bp.route("/payment", methods=["GET", "POST"])
+def payment():
+    """Step 2: a saved card, a new card (sealed at once), and/or a gift card."""
+    summary, away = _cart_or_redirect()
+    if away:
+        return away
+    draft = Draft.load(session)
+    if not draft.has_details:
+        return redirect(url_for("checkout.details"))
+    customer, today = current_customer(), date.today()
+    form, saved_ids = _payment_form(customer, today)
+    if form.validate_on_submit():
+        try:
+            _apply_payment(form, draft, saved_ids, summary, today)
+        except service.CheckoutError as error:
+            attach_error(form, error)
+        else:
+            draft.number = ""  # a new choice is a new attempt
+            draft.store(session)
+            return redirect(url_for("checkout.review"))
+    pricing = service.price(summary, draft.method)
+    return render_template("checkout/payment.html", form=form, summary=summary, pricing=pricing,
+                           draft=draft), 400 if form.errors else 200
+
+
+def _review_page(draft, form, status=200):
+    cart, summary, pricing, gift_card = service.review(draft, current_customer(), _visitor())
+    if summary.item_count == 0:
+        flash("Your cart is empty.", "error")
+        return redirect(url_for("cart.show"))
+    if not draft.number:
+        draft.number = orders.new_order_number()
+        draft.store(session)
+    form.reviewed.data = service.fingerprint(summary, pricing)
+    card = payments.saved_card(current_customer(), draft.saved_card_id) or draft.card
+    return render_template("checkout/review.html", form=form, summary=summary, pricing=pricing,
+                           gift_card=gift_card, draft=draft, card=card,
+                           needs_cvv=bool(draft.card) and pricing.card_cents > 0), status
+
+
+@bp.get("/review")
+def review():
+    """Step 3: everything on one page, then "Place order"."""
+    draft = Draft.load(session)
+    if not draft.has_details:
+        return redirect(url_for("checkout.details"))
+    return _review_page(draft, PlaceOrderForm(formdata=None))
+
+
+@bp.post("/place")
+def place():
+    """Place the order: authorize the card, record the order; one order however often sent."""
+    draft = Draft.load(session)
+    form = PlaceOrderForm()
+    if not form.validate():
+        flash("The form expired. Please check your order and place it again.", "error")
+        return redirect(url_for("checkout.review"))
+    try:
+        order = service.place_order(draft, current_customer(), _visitor(), client_ip(),
+                                    form.cvv.data, form.reviewed.data,
+                                    gateway.client_from_config(current_app.config))
+    except service.CheckoutError as error:
+        attach_error(form, error)
+    except gateway.PaymentError as error:
+        draft.number = ""  # the next try is a new attempt at the processor
+        draft.store(session)
+        form.form_errors.append(error.customer_message)
+    else:
+        draft.finish(order.number)
+        draft.store(session)
+        session["cart_count"] = 0
+        return redirect(url_for("checkout.done", number=order.number))
+    return _review_page(draft, form, 400)
+
+
+def _placed_order(number):
+    """The order when it is this customer's, or was placed in this browser; else 404."""
+    order = orders.order_of_customer(current_customer(), number)
+    if order is None and number in Draft.load(session).placed:
+        order = orders.order_by_number(number)
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/done/<number>")
+def done(number):
+    """The confirmation: order number, what was ordered and how it was paid."""
+    order = _placed_order(number)
+    form = BecomeCustomerForm(formdata=None) if order.customer_id is None else None
+    return render_template("checkout/done.html", order=order, lines=orders.lines_of(order),
+                           form=form)
+
+
+@bp.post("/done/<number>/account")
+def become_customer(number):
+    """A guest opens an account with the details of the order just placed."""
+    order = _placed_order(number)
+    if order.customer_id is not None or current_customer() is not None:
+        return redirect(url_for("checkout.done", number=order.number))
+    form = BecomeCustomerForm()
+    if form.validate():
+        billing = order.address("billing")
+        delivery = order.address("shipping") or billing
+        try:
+            customer = accounts.register_customer(
+                billing.name, order.email, form.password.data,
+                accounts.AddressData(**_address_data(delivery)),
+                accounts.AddressData(**_address_data(billing)), order.phone, "", client_ip())
+        except accounts.AccountError as error:
+            attach_error(form, error)
+        else:
+            orders.attach_customer(order, customer)
+            sign_in(customer)
+            flash("Your account is ready, and this order is in it.", "success")
+            return redirect(url_for("orders.detail", number=order.number))
+    return render_template("checkout/done.html", order=order, lines=orders.lines_of(order),
+                           form=form), 400

@@ -1,0 +1,23 @@
+"""Enqueue mail: render the templates and write the outbox row in the caller's transaction."""
+import secrets
+
+from flask import current_app, render_template
+
+from storefront.mail.models import OutboxMessage
+
+
+def _message_id():
+    domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or "localhost"
+    return f"<{secrets.token_hex(16)}@{domain}>"
+
+
+def enqueue(recipient, category, subject, template, **context):
+    """Write one message rendered from mail/<template>.txt and .html; return the row.
+
+    Call it inside the transaction of the change that causes the mail: both commit or neither.
+    """
+    context = {"shop_name": current_app.config["SHOP_NAME"], **context}
+    return OutboxMessage.create(
+        message_id=_message_id(), category=category, recipient=recipient, subject=subject,
+        body_text=render_template(f"mail/{template}.txt", **context),
+        body_html=render_template(f"mail/{template}.html", **context))

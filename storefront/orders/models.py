@@ -1,0 +1,92 @@
+"""Orders as placed: a snapshot of addresses, lines with their own status, totals in cents."""
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from storefront.accounts.models import Customer, StaffUser
+from storefront.catalogue.models import Product
+from storefront.db import BaseModel, utcnow
+
+
+class Order(BaseModel):
+    WEB, PHONE = "web", "phone"
+
+    number = CharField(max_length=16, unique=True)  # random and readable, never sequential
+    customer = ForeignKeyField(Customer, null=True, backref="orders", on_delete="SET NULL")
+    email = CharField(max_length=254)
+    phone = CharField(max_length=20, default="")  # E.164: care may call about the order (P4)
+    channel = CharField(max_length=10, default=WEB)
+    taken_by = ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")  # phone orders
+    shipping_method = CharField(max_length=20)
+    merchandise_cents = IntegerField()  # products and gift cards bought
+    shipping_cents = IntegerField()
+    gift_card_cents = IntegerField(default=0)  # paid with gift cards
+    card_cents = IntegerField(default=0)  # authorized on the card
+    card_brand = CharField(max_length=20, default="")
+    card_first_digit = CharField(max_length=1, default="")
+    card_last_four = CharField(max_length=4, default="")
+    ip = CharField(max_length=45, default="")  # P8
+    placed_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "customer_order"  # ORDER is an SQL keyword
+
+    @property
+    def total_cents(self):
+        """What the order costs, before gift cards pay part of it."""
+        return self.merchandise_cents + self.shipping_cents
+
+    @classmethod
+    def of_customer(cls, customer):
+        """The customer's orders, newest first."""
+        return cls.select().where(cls.customer == customer).order_by(cls.placed_at.desc(),
+                                                                     cls.id.desc())
+
+    def address(self, kind):
+        """The shipping or billing OrderAddress, or None."""
+        return self.addresses.where(OrderAddress.kind == kind).first()
+
+
+class OrderAddress(BaseModel):
+    SHIPPING, BILLING = "shipping", "billing"
+
+    order = ForeignKeyField(Order, backref="addresses", on_delete="CASCADE")
+    kind = CharField(max_length=10)
+    name = CharField(max_length=120)
+    line1 = CharField(max_length=120)
+    line2 = CharField(max_length=120, default="")
+    city = CharField(max_length=80)
+    region = CharField(max_length=80, default="")
+    postal_code = CharField(max_length=16)
+    country = CharField(max_length=2)
+
+    class Meta:
+        indexes = ((("order", "kind"), True),)
+
+
+class OrderLine(BaseModel):
+    """One product (or one gift card) of an order, with its own status (P3)."""
+
+    PRODUCT, GIFT_CARD = "product", "gift_card"
+    # statuses
+    ORDERED, ON_RESERVE, SHIPPED, CANCELLED, SENT = (
+        "ordered", "on_reserve", "shipped", "cancelled", "sent")
+    STATUS_LABELS = {ORDERED: "Being prepared", ON_RESERVE: "On reserve", SHIPPED: "Shipped",
+                     CANCELLED: "Cancelled", SENT: "Sent by email"}
+
+    order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    kind = CharField(max_length=10, default=PRODUCT)
+    product = ForeignKeyField(Product, null=True, on_delete="SET NULL")
+    sku = CharField(max_length=40, default="")
+    name = CharField(max_length=200)
+    unit_price_cents = IntegerField()
+    quantity = IntegerField()
+    status = CharField(max_length=12, default=ORDERED)
+
+    @property
+    def total_cents(self):
+        """Unit price times quantity."""
+        return self.unit_price_cents * self.quantity
+
+    @property
+    def status_label(self):
+        """The status as shown to the shopper."""
+        return self.STATUS_LABELS.get(self.status, self.status)

@@ -1,0 +1,39 @@
+"""Saved cards (sealed for the processor, P5) and authorizations at the processor."""
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from storefront.accounts.models import Customer
+from storefront.db import BaseModel, utcnow
+
+
+class SavedCard(BaseModel):
+    """A card kept with the account. The shop knows only what it may show (P21)."""
+
+    customer = ForeignKeyField(Customer, backref="saved_cards", on_delete="CASCADE")
+    sealed = TextField()  # sealed with the processor's public key: the shop cannot open it
+    brand = CharField(max_length=20)
+    first_digit = CharField(max_length=1)
+    last_four = CharField(max_length=4)
+    exp_month = IntegerField()
+    exp_year = IntegerField()
+    holder_name = CharField(max_length=120)
+    created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def of_customer(cls, customer):
+        """The customer's saved cards, newest first."""
+        return cls.select().where(cls.customer == customer).order_by(cls.id.desc())
+
+
+class Payment(BaseModel):
+    """An authorization at the processor for one order: captured at shipment, voided or
+    refunded for cancelled lines."""
+
+    AUTHORIZED, CAPTURED, VOIDED, REFUNDED = "authorized", "captured", "voided", "refunded"
+
+    order_number = CharField(max_length=16, index=True)
+    authorization_id = CharField(max_length=64, unique=True)
+    amount_cents = IntegerField()
+    captured_cents = IntegerField(default=0)
+    refunded_cents = IntegerField(default=0)
+    status = CharField(max_length=12, default=AUTHORIZED)
+    created_at = DateTimeField(default=utcnow)
