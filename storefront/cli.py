@@ -1,6 +1,7 @@
-"""The `storefront` command: serve, migrate, seed, staff."""
+"""The `storefront` command: serve, migrate, seed, staff, processor."""
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -125,11 +126,48 @@ def serve(bind, workers):
     os.execvp(sys.executable, [sys.executable, "-m", *args, "wsgi:app"])
 
 
+@click.group()
+def processor():
+    """The sandbox payment company: its own keys and process, no shop database needed."""
+
+
+_keys_option = click.option(
+    "--keys", "keys_dir", type=click.Path(file_okay=False, path_type=Path),
+    envvar="PROCESSOR_HOME", help="Key directory (default: $PROCESSOR_HOME, else "
+    "instance/processor/).")
+
+
+@processor.command("keygen")
+@_keys_option
+def processor_keygen(keys_dir):
+    """Generate the processor's key pair unless there is one; say where the public key is."""
+    from storefront.processor import keys
+    try:
+        public = keys.generate(keys_dir or keys.default_home()).resolve()
+    except keys.KeyFileError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"The processor's public key is {public}")
+    click.echo(f"The shop finds it with: export PROCESSOR_PUBLIC_KEY_FILE={public}")
+
+
+@processor.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8100, show_default=True)
+@_keys_option
+def processor_serve(host, port, keys_dir):
+    """Serve the sandbox processor (generating its keys when missing) until Ctrl-C or SIGTERM."""
+    from storefront.processor import keys, server
+    try:
+        server.serve(host, port, (keys_dir or keys.default_home()).resolve(), announce=click.echo)
+    except keys.KeyFileError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def register_commands(app):
     """Make the commands available as `flask --app wsgi ...` too."""
-    for command in (migrate, seed, staff, serve):
+    for command in (migrate, seed, staff, serve, processor):
         app.cli.add_command(command)
 
 
-for _command in (migrate, seed, staff, serve):
+for _command in (migrate, seed, staff, serve, processor):
     main.add_command(_command)

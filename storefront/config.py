@@ -40,7 +40,8 @@ def from_environment():
         "MAIL_FROM": os.environ.get("MAIL_FROM", "shop@example.com"),
         "PROCESSOR_URL": os.environ.get("PROCESSOR_URL", "http://127.0.0.1:8100"),
         "PROCESSOR_PUBLIC_KEY_FILE": os.environ.get(
-            "PROCESSOR_PUBLIC_KEY_FILE", str(folder / "processor_public.pem")),
+            "PROCESSOR_PUBLIC_KEY_FILE", str(folder / "processor" / "public.pem")),
+        "PROCESSOR_TIMEOUT": float(os.environ.get("PROCESSOR_TIMEOUT", "5")),
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),

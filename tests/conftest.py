@@ -5,6 +5,8 @@ import tempfile
 
 import pytest
 
+pytest_plugins = ["tests.sandbox"]
+
 # Keep generated keys and media out of the project's instance/ folder.
 os.environ.setdefault("STOREFRONT_INSTANCE", tempfile.mkdtemp(prefix="storefront-test-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
