@@ -19,7 +19,8 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/storefront migrate
 	$(BIN)/storefront seed --if-empty
-	$(BIN)/storefront serve
+	$(BIN)/storefront processor keygen
+	$(BIN)/honcho start
 
 system-deps:
 	scripts/install-system-deps

@@ -154,7 +154,8 @@ def test_the_processor_does_not_load_the_shop(processor):
     assert "storefront.payments.service" not in loaded
 
 
-def test_serve_prints_its_url_and_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_serve_prints_its_url_and_stops_cleanly(tmp_path, stop_signal):
     port = free_port()
     server = subprocess.Popen([STOREFRONT, "processor", "serve", "--port", str(port),
                                "--keys", str(tmp_path / "keys")],
@@ -170,7 +171,7 @@ def test_serve_prints_its_url_and_stops_cleanly(tmp_path):
                 pytest.fail("the processor did not start:\n" + server.communicate()[0])
             time.sleep(0.05)
     assert (tmp_path / "keys" / "private.pem").exists()  # generated when missing
-    server.send_signal(signal.SIGINT)
+    server.send_signal(stop_signal)
     output = server.communicate(timeout=10)[0]
     assert server.returncode == 0
     assert f"Sandbox processor is at http://127.0.0.1:{port}/" in output
