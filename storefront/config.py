@@ -34,6 +34,8 @@ def from_environment():
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'storefront.db'}"),
         "SECRET_KEY": _secret_key(folder),
         "SHOP_NAME": os.environ.get("SHOP_NAME", "Storefront"),
+        # The shop's public address, for links in mail (never taken from a request's Host).
+        "SHOP_URL": os.environ.get("SHOP_URL", "http://127.0.0.1:8000").rstrip("/"),
         "SHOP_PHONE": os.environ.get("SHOP_PHONE", "+1 555 0100"),
         "SHOP_COUNTRY": os.environ.get("SHOP_COUNTRY", "US"),
         "SMTP_URL": os.environ.get("SMTP_URL", "smtp://127.0.0.1:8025"),

@@ -45,15 +45,17 @@ def _since_last_success(realm, subject, since):
     return max(since, last) if last else since
 
 
-def check(realm, subject, ip, per_account=MAX_FAILURES_PER_ACCOUNT):
+def check(realm, subject, ip, per_account=MAX_FAILURES_PER_ACCOUNT, success_resets=True):
     """Raise Throttled when the account or the IP failed too often in the last WINDOW.
 
     per_account=None leaves the account limit to another rule (staff lockout).
+    success_resets=False keeps counting failures after a success (where one good secret
+    must not buy more guesses at others, as with gift card codes).
     """
     since = utcnow() - WINDOW
+    counted_from = _since_last_success(realm, subject, since) if success_resets else since
     if per_account is not None and \
-            _failures(realm, _since_last_success(realm, subject, since), subject=subject) \
-            .count() >= per_account:
+            _failures(realm, counted_from, subject=subject).count() >= per_account:
         _refuse()
     if _failures(realm, since, ip=ip or "").count() >= MAX_FAILURES_PER_IP:
         _refuse()

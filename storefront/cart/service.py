@@ -10,6 +10,7 @@ from peewee import IntegrityError
 from storefront.cart.models import Cart, CartGiftCard, CartLine
 from storefront.catalogue.models import Availability, Product
 from storefront.db import database, locked, utcnow
+from storefront.giftcards.service import GiftCardError, check_amount
 
 MAX_QUANTITY = 99
 MAX_GIFT_CARDS = 10
@@ -122,7 +123,11 @@ def set_quantity(visitor_id, customer, ip, product_id, quantity):
 
 def add_gift_card(visitor_id, customer, ip, amount_cents, recipient_name, recipient_email,
                   sender_name, message):
-    """Put a gift card (already checked by the gift card rules) in the cart; return the cart."""
+    """Put a gift card in the cart; return the cart."""
+    try:
+        check_amount(amount_cents)
+    except GiftCardError as error:
+        raise CartError(str(error)) from None
     with database.atomic():
         cart = _locked_cart(visitor_id, customer, ip, create=True)
         if cart.gift_cards.count() >= MAX_GIFT_CARDS:

@@ -16,11 +16,13 @@ from peewee import IntegrityError
 
 from storefront.accounts.contact import ContactError, normalise_email, normalise_phone, \
     normalise_postal_code
+from storefront.accounts.throttle import Throttled
 from storefront.cart import service as carts
 from storefront.cart.models import Cart
 from storefront.catalogue.models import Availability
 from storefront.checkout import shipping
 from storefront.db import database, locked
+from storefront.giftcards import balance
 from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
 from storefront.orders import service as orders
@@ -112,13 +114,17 @@ def fingerprint(summary, pricing):
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
 
 
-def choose_gift_card(raw_code, summary):
-    """The gift card to pay with; CheckoutError with one message for any unusable code."""
+def choose_gift_card(raw_code, summary, ip, secret):
+    """The gift card to pay with; CheckoutError with one message for any unusable code.
+
+    Codes are checked through the same throttle as the balance page, so checkout is no
+    side door for guessing codes.
+    """
     if summary.products_cents == 0:
         raise CheckoutError("A gift card cannot pay for another gift card.", "gift_code")
     try:
-        return giftcards.usable(raw_code)
-    except giftcards.GiftCardError as error:
+        return balance.check_balance(raw_code, ip, secret)
+    except (giftcards.GiftCardError, Throttled) as error:
         raise CheckoutError(str(error), "gift_code") from None
 
 

@@ -113,7 +113,8 @@ def _apply_payment(form, draft, saved_ids, summary, today):
     draft.forget_payment()
     gift_card = None
     if (form.gift_code.data or "").strip():
-        gift_card = service.choose_gift_card(form.gift_code.data, summary)
+        gift_card = service.choose_gift_card(form.gift_code.data, summary, client_ip(),
+                                             current_app.config["SECRET_KEY"])
         draft.gift_card_id = gift_card.id
     pricing = service.price(summary, draft.method, gift_card)
     if pricing.card_cents == 0:

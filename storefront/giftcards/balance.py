@@ -20,11 +20,13 @@ def check_balance(raw_code, ip, secret):
     """
     subject = throttle.subject_key(secret, REALM, ip)
     with database.atomic():
-        throttle.check(REALM, subject, ip, per_account=MAX_FAILURES)
-        card = service.find(raw_code)
-        known = card is not None and card.balance_cents > 0
-        throttle.record(REALM, subject, ip, succeeded=known)
+        throttle.check(REALM, subject, ip, per_account=MAX_FAILURES, success_resets=False)
+        try:
+            card = service.usable(raw_code)
+        except service.GiftCardError:
+            card = None
+        throttle.record(REALM, subject, ip, succeeded=card is not None)
     # Raised after the commit: the failed attempt must stay in the log.
-    if not known:
+    if card is None:
         raise service.GiftCardError(service.UNKNOWN_CODE)
     return card

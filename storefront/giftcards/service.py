@@ -1,8 +1,9 @@
 """Gift card rules: issuing with a mailed code, balances, redemption through a ledger.
 
 A code is 16 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U), about 78
-bits of randomness; only its SHA-256 and last four are stored, so the database cannot
-reveal a usable code. Every answer about an unknown code is the same one message.
+bits of randomness. The gift card keeps only its SHA-256 and last four; the one other place a
+code exists is the recipient's mail in the outbox. Every answer about an unknown code is the
+same one message.
 """
 import hashlib
 import re
@@ -106,6 +107,11 @@ def redeem(gift_card_id, amount_cents, order_number):
 
 def restore(gift_card_id, amount_cents, order_number):
     """Give back what an order took (a cancelled line or order)."""
+    taken = -sum(entry.amount_cents for entry in GiftCardEntry.select().where(
+        GiftCardEntry.gift_card == gift_card_id, GiftCardEntry.order_number == order_number,
+        GiftCardEntry.kind != GiftCardEntry.ISSUED))
+    if not 0 < amount_cents <= taken:
+        raise GiftCardError("Only what the order took from the gift card can be given back.")
     with database.atomic():
         GiftCard.update(balance_cents=GiftCard.balance_cents + amount_cents) \
             .where(GiftCard.id == gift_card_id).execute()
