@@ -43,9 +43,10 @@ def create_app(config=None):
     from storefront.checkout.views import bp as checkout_bp
     from storefront.giftcards.views import bp as giftcards_bp
     from storefront.orders.views import bp as orders_bp
+    from storefront.payments.views import bp as cards_bp
     from storefront.privacy.views import bp as privacy_bp
     for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp, checkout_bp,
-                      orders_bp, giftcards_bp):
+                      orders_bp, giftcards_bp, cards_bp):
         app.register_blueprint(blueprint)
     from storefront.payments.display import describe_card, describe_order_card
     app.add_template_filter(describe_card, "card")

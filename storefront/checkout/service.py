@@ -29,7 +29,7 @@ from storefront.orders import service as orders
 from storefront.orders.models import Order
 from storefront.payments import cards, gateway
 from storefront.payments import service as payments
-from storefront.payments.vault import SealedCard, seal_card
+from storefront.payments.vault import SealedCard
 
 CHANGED = "Your order changed since you reviewed it (the cart, a price or a gift card balance). " \
     "Please check it again."
@@ -128,19 +128,27 @@ def choose_gift_card(raw_code, summary, ip, secret):
         raise CheckoutError(str(error), "gift_code") from None
 
 
-def seal_new_card(number, exp_month, exp_year, today, public_key):
-    """Check a card typed in and seal its number for the processor at once.
+def check_new_card(number, exp_month, exp_year, holder_name, today):
+    """The card number's digits when a typed card is valid; CheckoutError listing every problem.
 
-    The CVV is asked for on the review page, so it goes straight into the one authorization
-    request and is never kept.
+    exp_month is None when the expiry could not be read. The CVV is asked for on the review
+    page, so it goes straight into the one authorization request and is never kept.
     """
+    problems = {}
+    if not (number or "").strip():
+        problems["number"] = "Enter the card number."
+    if exp_month is None:
+        problems["expiry"] = "Enter the expiry date as MM/YY, as printed on the card."
+    if not (holder_name or "").strip():
+        problems["holder_name"] = "Enter the name as printed on the card."
     digits = cards.normalise_number(number)
-    problems = {field: message for field, message in
-                cards.check_card(digits, exp_month, exp_year, None, today).items()
-                if field != "cvv"}
+    checks = cards.check_card(digits, exp_month, exp_year, None, today)
+    for field in ("number", "expiry"):
+        if field in checks:
+            problems.setdefault(field, checks[field])
     if problems:
         raise CheckoutError(next(iter(problems.values())), errors=problems)
-    return seal_card(digits, exp_month, exp_year, public_key)
+    return digits
 
 
 def _card_for_payment(draft, customer, cvv):
@@ -214,7 +222,7 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor):
         return existing  # a double click: the other request recorded it
     except (orders.OutOfStock, giftcards.GiftCardError, CheckoutError) as error:
         if authorization is not None:
-            processor.void(authorization.id)
+            payments.release(processor, authorization.id, draft.number)
         message = str(error) if isinstance(error, CheckoutError) else \
             f"{error} Your card was not charged."
         raise CheckoutError(message) from None

@@ -124,23 +124,15 @@ def _apply_payment(form, draft, saved_ids, summary, today):
         return
     if form.pay_with.data != "new":
         raise service.CheckoutError("Choose how to pay.", "pay_with")
-    problems = {}
-    if not (form.number.data or "").strip():
-        problems["number"] = "Enter the card number."
     month, year = form.expiry_parts()
-    if month is None:
-        problems["expiry"] = "Enter the expiry date as MM/YY, as printed on the card."
-    if not (form.holder_name.data or "").strip():
-        problems["holder_name"] = "Enter the name as printed on the card."
-    if problems:
-        raise service.CheckoutError(next(iter(problems.values())), errors=problems)
+    digits = service.check_new_card(form.number.data, month, year, form.holder_name.data, today)
     try:
         public_key = vault.load_public_key(current_app.config["PROCESSOR_PUBLIC_KEY_FILE"])
     except vault.VaultError as error:
         current_app.logger.error("card payments unavailable: %s", error)
         raise service.CheckoutError("Card payments are unavailable right now. Please try "
                                     "again later, or order by phone.") from None
-    sealed = service.seal_new_card(form.number.data, month, year, today, public_key)
+    sealed = vault.seal_card(digits, month, year, public_key)
     draft.card = {**vars(sealed), "holder_name": form.holder_name.data.strip(),
                   "save": bool("save" in form and form.save.data)}
 

@@ -1,7 +1,12 @@
 """Payment records: cards saved with an account (sealed, P5) and authorizations at the
 processor, which fulfilment captures at shipment and cancellations void or refund."""
-from storefront.db import database
+import logging
+
+from storefront.db import database, locked
+from storefront.payments.gateway import PaymentError
 from storefront.payments.models import Payment, SavedCard
+
+log = logging.getLogger(__name__)
 
 
 def save_card(customer, sealed_card, holder_name):
@@ -43,3 +48,52 @@ def record_authorization(order_number, authorization):
     """Keep the processor's authorization for the order (captured later, at shipment)."""
     return Payment.create(order_number=order_number, authorization_id=authorization.id,
                           amount_cents=authorization.amount_cents)
+
+
+def release(processor, authorization_id, order_reference):
+    """Void an authorization whose order could not be recorded. Best effort: if the
+    processor cannot be reached, an authorization never captured lapses by itself."""
+    try:
+        processor.void(authorization_id)
+    except PaymentError as error:
+        log.warning("void of %s failed (%s); voiding by reference", authorization_id, error)
+        processor.void_reference(order_reference)
+
+
+def _payment_of(order_number):
+    payment = locked(Payment.select().where(Payment.order_number == order_number)).first()
+    if payment is None:
+        raise PaymentError(f"order {order_number} has no card payment")
+    return payment
+
+
+def capture(processor, order_number, amount_cents):
+    """Capture what shipped (called by fulfilment at shipment); the Payment row follows."""
+    with database.atomic():
+        payment = _payment_of(order_number)
+        state = processor.capture(payment.authorization_id, amount_cents)
+        payment.captured_cents, payment.status = state.captured_cents, Payment.CAPTURED
+        payment.save()
+        return payment
+
+
+def void(processor, order_number):
+    """Release the whole authorization of an order cancelled before it shipped."""
+    with database.atomic():
+        payment = _payment_of(order_number)
+        processor.void(payment.authorization_id)
+        payment.status = Payment.VOIDED
+        payment.save()
+        return payment
+
+
+def refund(processor, order_number, amount_cents):
+    """Give back part or all of what was captured (a cancelled or returned line)."""
+    with database.atomic():
+        payment = _payment_of(order_number)
+        state = processor.refund(payment.authorization_id, amount_cents)
+        payment.refunded_cents = state.refunded_cents
+        if state.refunded_cents >= payment.captured_cents:
+            payment.status = Payment.REFUNDED
+        payment.save()
+        return payment
