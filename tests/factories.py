@@ -120,7 +120,10 @@ def place_order(client, cvv="123"):
     reviewed = re.search(r'name="reviewed"[^>]*value="([^"]*)"', html) or \
         re.search(r'value="([^"]*)"[^>]*name="reviewed"', html)
     assert reviewed, html
-    data = {"reviewed": reviewed.group(1), "csrf_token": csrf_token(client, "/checkout/review")}
+    number = re.search(r'name="number"[^>]*value="([^"]*)"', html) or \
+        re.search(r'value="([^"]*)"[^>]*name="number"', html)
+    data = {"reviewed": reviewed.group(1), "number": number.group(1),
+            "csrf_token": csrf_token(client, "/checkout/review")}
     if cvv is not None:
         data["cvv"] = cvv
     return client.post("/checkout/place", data=data)

@@ -70,6 +70,7 @@ class PlaceOrderForm(FlaskForm):
     cvv = UnechoedField("Security code (CVV)", validators=[Optional(), Length(max=4)],
                         render_kw={"autocomplete": "cc-csc", "inputmode": "numeric"})
     reviewed = HiddenField()
+    number = HiddenField()  # the order number shown: a replay after success finds its order
 
 
 class BecomeCustomerForm(FlaskForm):

@@ -190,13 +190,29 @@ def review(draft, customer, visitor_id):
     return cart, summary, price(summary, draft.method, gift_card), gift_card
 
 
+def _placed(number):
+    return Order.get_or_none(Order.number == number) if number else None
+
+
 def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor):
     """Place the order the shopper reviewed; return it.
 
     reviewed is the fingerprint shown on the review page. Raises CheckoutError (nothing
     placed, nothing charged) or gateway.PaymentError (declined or processor unreachable).
+    The same attempt sent twice returns the one order, even when the second request arrives
+    while the first empties the cart.
     """
-    existing = Order.get_or_none(Order.number == draft.number) if draft.number else None
+    try:
+        return _place(draft, customer, visitor_id, ip, cvv, reviewed, processor)
+    except CheckoutError:
+        existing = _placed(draft.number)
+        if existing is None:
+            raise
+        return existing
+
+
+def _place(draft, customer, visitor_id, ip, cvv, reviewed, processor):
+    existing = _placed(draft.number)
     if existing is not None:
         return existing  # the same POST again: the order already exists
     if not draft.has_details or not draft.number:
@@ -216,11 +232,16 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor):
     try:
         return _record(draft, customer, ip, cart, reviewed, gift_card, card, authorization)
     except IntegrityError:
-        existing = Order.get_or_none(Order.number == draft.number)
+        existing = _placed(draft.number)
         if existing is None:
             raise
         return existing  # a double click: the other request recorded it
     except (orders.OutOfStock, giftcards.GiftCardError, CheckoutError) as error:
+        existing = _placed(draft.number)
+        if existing is not None:
+            # A second click found the cart already emptied by the first, which recorded the
+            # order: the authorization is that order's own (same reference), keep it.
+            return existing
         if authorization is not None:
             payments.release(processor, authorization.id, draft.number)
         message = str(error) if isinstance(error, CheckoutError) else \

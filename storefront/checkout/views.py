@@ -171,6 +171,7 @@ def _review_page(draft, form, status=200):
         draft.number = orders.new_order_number()
         draft.store(session)
     form.reviewed.data = service.fingerprint(summary, pricing)
+    form.number.data = draft.number
     card = payments.saved_card(current_customer(), draft.saved_card_id) or draft.card
     return render_template("checkout/review.html", form=form, summary=summary, pricing=pricing,
                            gift_card=gift_card, draft=draft, card=card,
@@ -191,6 +192,8 @@ def place():
     """Place the order: authorize the card, record the order; one order however often sent."""
     draft = Draft.load(session)
     form = PlaceOrderForm()
+    if form.number.data and form.number.data in draft.placed:
+        return redirect(url_for("checkout.done", number=form.number.data))  # sent again
     if not form.validate():
         flash("The form expired. Please check your order and place it again.", "error")
         return redirect(url_for("checkout.review"))

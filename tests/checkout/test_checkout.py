@@ -1,5 +1,6 @@
 """Checkout from the cart to a placed order, against the sandbox processor process."""
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -69,13 +70,31 @@ def test_the_processor_down_places_nothing_and_keeps_the_cart(client, db, proces
     assert CartLine.get().quantity == 1
 
 
-def test_placing_twice_records_one_order_and_one_authorization(client, db, processor):
+def test_placing_twice_records_one_order_and_one_authorization(app, client, db, processor):
     add_to_cart(client, make_product(name="Brass Lamp", stock=5))
     fill_details(client)
     choose_payment(client)
-    first = place_order(client)
-    again = client.post("/checkout/place", data={"csrf_token": "x"})  # a replay, stale form
-    assert first.status_code == 302 and again.status_code in (302, 400)
+    html = client.get("/checkout/review").get_data(as_text=True)
+    form = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)
+            for name in ("csrf_token", "reviewed", "number")}
+    form["cvv"] = "123"
+    cookie = client.get_cookie("sf_session").value
+    db.close()
+    # A double click: two requests with the same cookie and form at once.
+    clicks = [app.test_client() for _ in range(2)]
+    for other in clicks:
+        for name in ("sf_session", "sf_visitor"):
+            other.set_cookie(name, client.get_cookie(name).value)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        responses = list(pool.map(lambda c: c.post("/checkout/place", data=form), clicks))
+    assert [r.status_code for r in responses] == [302, 302]
+    assert len({r.headers["Location"] for r in responses}) == 1
+    # A replay later, from the browser that placed it: the same order again.
+    client.set_cookie("sf_session", cookie)
+    first = client.post("/checkout/place", data=form)
+    assert first.status_code == 302
+    done = clicks[0].post("/checkout/place", data=form)
+    assert done.headers["Location"] == responses[0].headers["Location"]
     assert Order.select().count() == 1 and Payment.select().count() == 1
 
 
