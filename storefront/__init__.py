@@ -48,7 +48,9 @@ def create_app(config=None):
     for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp, checkout_bp,
                       orders_bp, giftcards_bp, cards_bp):
         app.register_blueprint(blueprint)
+    from storefront.accounts.contact import display_phone
     from storefront.payments.display import describe_card, describe_order_card
+    app.add_template_filter(display_phone, "phone")
     app.add_template_filter(describe_card, "card")
     app.add_template_filter(describe_order_card, "order_card")
 

@@ -1,5 +1,6 @@
 """Enqueue mail: render the templates and write the outbox row in the caller's transaction."""
 import secrets
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
@@ -15,12 +16,21 @@ def enqueue(recipient, category, subject, template, **context):
     """Write one message rendered from mail/<template>.txt and .html; return the row.
 
     Call it inside the transaction of the change that causes the mail: both commit or neither.
-    Links in mail (url_for with _external=True) point at SHOP_URL, never at whatever host the
-    request that caused the mail named: a sender cannot aim a recipient's links elsewhere.
+    Templates make links with shop_link(endpoint): they point at SHOP_URL, never at whatever
+    host the request that caused the mail named, so a sender cannot aim a recipient's links
+    elsewhere.
     """
-    context = {"shop_name": current_app.config["SHOP_NAME"], **context}
-    with current_app.test_request_context(base_url=current_app.config["SHOP_URL"]):
-        body_text = render_template(f"mail/{template}.txt", **context)
-        body_html = render_template(f"mail/{template}.html", **context)
-    return OutboxMessage.create(message_id=_message_id(), category=category, recipient=recipient,
-                                subject=subject, body_text=body_text, body_html=body_html)
+    context = {"shop_name": current_app.config["SHOP_NAME"], "shop_link": shop_link, **context}
+    return OutboxMessage.create(
+        message_id=_message_id(), category=category, recipient=recipient, subject=subject,
+        body_text=render_template(f"mail/{template}.txt", **context),
+        body_html=render_template(f"mail/{template}.html", **context))
+
+
+def shop_link(endpoint, **values):
+    """An absolute link to a page of the shop at SHOP_URL, for mail (works with or without a
+    request: the mail worker has none)."""
+    base = urlsplit(current_app.config["SHOP_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)

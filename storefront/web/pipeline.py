@@ -1,5 +1,5 @@
 """The request pipeline every page goes through: proxy trust, visitor, headers, errors, filters."""
-from flask import abort, request, session
+from flask import abort, has_request_context, request, session
 
 from storefront.web import errors, security, visitor
 from storefront.web.money import format_money
@@ -24,4 +24,4 @@ def init_app(app):
     def shop():
         """Shop-wide values every template may use."""
         return {"shop_name": app.config["SHOP_NAME"], "shop_phone": app.config["SHOP_PHONE"],
-                "cart_count": session.get("cart_count", 0)}
+                "cart_count": session.get("cart_count", 0) if has_request_context() else 0}
