@@ -1,4 +1,5 @@
-"""Checkout: orders and their lines, payments, saved cards, gift cards, the mail outbox."""
+"""Checkout: orders and their lines, payments and payment attempts, saved cards, gift cards,
+the mail outbox."""
 from peewee import *
 
 
@@ -105,7 +106,7 @@ def up(migrator, db):
         order = ForeignKeyField(Order, on_delete='CASCADE')
         kind = CharField(max_length=10, default='product')
         product = ForeignKeyField(Product, null=True, on_delete='SET NULL')
-        sku = CharField(max_length=40, default='')
+        sku = CharField(max_length=64, default='')
         name = CharField(max_length=200)
         unit_price_cents = IntegerField()
         quantity = IntegerField()
@@ -138,12 +139,22 @@ def up(migrator, db):
         amount_cents = IntegerField()
         captured_cents = IntegerField(default=0)
         refunded_cents = IntegerField(default=0)
-        status = CharField(max_length=12, default='authorized')
+        status = CharField(max_length=20, default='authorized')
         created_at = DateTimeField()
         class Meta:
             database = db
             table_name = 'payment'
     db.create_tables([Payment])
+
+    class PaymentAttempt(Model):
+        order_number = CharField(unique=True, max_length=16)
+        amount_cents = IntegerField()
+        outcome = CharField(max_length=12, default='claimed')
+        created_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'payment_attempt'
+    db.create_tables([PaymentAttempt])
 
     class SavedCard(Model):
         customer = ForeignKeyField(Customer, on_delete='CASCADE')
@@ -163,6 +174,7 @@ def up(migrator, db):
 
 def down(migrator, db):
     migrator.migrate(migrator.drop_table('saved_card'))
+    migrator.migrate(migrator.drop_table('payment_attempt'))
     migrator.migrate(migrator.drop_table('payment'))
     migrator.migrate(migrator.drop_table('outbox_message'))
     migrator.migrate(migrator.drop_table('order_line'))

@@ -16,11 +16,12 @@ def all_models():
     from storefront.giftcards.models import GiftCard, GiftCardEntry
     from storefront.mail.models import OutboxMessage
     from storefront.orders.models import Order, OrderAddress, OrderLine
-    from storefront.payments.models import Payment, SavedCard
+    from storefront.payments.models import Payment, PaymentAttempt, SavedCard
 
     return [Category, Product, ProductWord, Customer, Address, Phone, StaffUser,
             AccountSession, LoginAttempt, Cart, CartLine, CartGiftCard, OutboxMessage,
-            GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment]
+            GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment,
+            PaymentAttempt]
 
 
 def runner(database):

@@ -10,7 +10,6 @@ from peewee import IntegrityError
 from storefront.cart.models import Cart, CartGiftCard, CartLine
 from storefront.catalogue.models import Availability, Product
 from storefront.db import database, locked, utcnow
-from storefront.giftcards.service import GiftCardError, check_amount
 
 MAX_QUANTITY = 99
 MAX_GIFT_CARDS = 10
@@ -123,11 +122,11 @@ def set_quantity(visitor_id, customer, ip, product_id, quantity):
 
 def add_gift_card(visitor_id, customer, ip, amount_cents, recipient_name, recipient_email,
                   sender_name, message):
-    """Put a gift card in the cart; return the cart."""
-    try:
-        check_amount(amount_cents)
-    except GiftCardError as error:
-        raise CartError(str(error)) from None
+    """Put a gift card in the cart; return the cart.
+
+    The caller has checked the amount against the gift card rules (the cart knows no gift
+    card rules; placing the order checks them again before the card is issued).
+    """
     with database.atomic():
         cart = _locked_cart(visitor_id, customer, ip, create=True)
         if cart.gift_cards.count() >= MAX_GIFT_CARDS:
@@ -208,7 +207,9 @@ def merge_guest_cart(visitor_id, customer, ip):
                 existing.save(only=[CartLine.quantity])
             elif quantity > 0:
                 CartLine.create(cart=mine, product=line.product, quantity=quantity)
-        CartGiftCard.update(cart=mine).where(CartGiftCard.cart == guest).execute()
+        room = max(MAX_GIFT_CARDS - mine.gift_cards.count(), 0)
+        moving = [card.id for card in guest.gift_cards.order_by(CartGiftCard.id).limit(room)]
+        CartGiftCard.update(cart=mine).where(CartGiftCard.id.in_(moving)).execute()
         guest.delete_instance(recursive=True)
         mine.ip, mine.updated_at = ip, utcnow()
         mine.save(only=[Cart.ip, Cart.updated_at])

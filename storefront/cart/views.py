@@ -16,7 +16,8 @@ def _known_visitor():
     return None if g.visitor_is_new else g.visitor_id
 
 
-def _remember_count(cart):
+def remember_count(cart):
+    """Keep the cart's item count in the session (the header shows it); return the summary."""
     summary = service.summarise(cart)
     session["cart_count"] = summary.item_count
     return summary
@@ -25,7 +26,7 @@ def _remember_count(cart):
 @signed_in.connect
 def _merge_at_sign_in(sender, customer, **extra):
     """A guest cart becomes the customer's at sign-in (cart listens; accounts knows no carts)."""
-    _remember_count(service.merge_guest_cart(_known_visitor(), customer, client_ip()))
+    remember_count(service.merge_guest_cart(_known_visitor(), customer, client_ip()))
 
 
 def _product_id(form):
@@ -38,7 +39,7 @@ def _product_id(form):
 def _cart_page(line_errors=None, status=200):
     """The cart; an error about a line is shown next to it, any other at the top."""
     cart = service.find_cart(_known_visitor(), current_customer())
-    summary = _remember_count(cart) if cart else service.summarise(None)
+    summary = remember_count(cart) if cart else service.summarise(None)
     line_errors = dict(line_errors or {})
     shown = {line.product.id for line in summary.lines}
     other_errors = [line_errors.pop(key) for key in list(line_errors) if key not in shown]
@@ -66,7 +67,7 @@ def add():
         except service.CartError as error:
             form.quantity.errors.append(str(error))
         else:
-            _remember_count(cart)
+            remember_count(cart)
             flash(f"Added {product.name} to your cart.", "success")
             return redirect(url_for("cart.show"))
     return render_product_page(product, cart_form=form, status=400)
@@ -79,7 +80,7 @@ def _change_quantity(product_id, quantity, done_message):
                                     product_id, quantity)
     except service.CartError as error:
         return _cart_page({product_id: str(error)}, 400)
-    _remember_count(cart)
+    remember_count(cart)
     flash(done_message, "success")
     return redirect(url_for("cart.show"))
 
@@ -118,6 +119,6 @@ def remove_gift_card():
                                         gift_card_id)
     except service.CartError as error:
         return _cart_page({None: str(error)}, 400)
-    _remember_count(cart)
+    remember_count(cart)
     flash("The gift card was removed.", "success")
     return redirect(url_for("cart.show"))

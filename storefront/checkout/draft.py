@@ -6,12 +6,16 @@ It holds no secret the shop could use: a new card is here only sealed for the pr
 from dataclasses import asdict, dataclass, field, fields
 
 from storefront.accounts.service import AddressData
+from storefront.payments.vault import SealedCard
 
 SESSION_KEY = "checkout"
+VERSION = 1  # raise it when the draft's shape changes: older drafts are then dropped
 
 
 @dataclass
 class Draft:
+    owner: str = ""  # whose draft: "c:<customer id>" or "v:<visitor id>"
+    version: int = VERSION
     email: str = ""
     phone: str = ""
     shipping: dict | None = None  # AddressData fields
@@ -24,16 +28,46 @@ class Draft:
     placed: list = field(default_factory=list)  # numbers placed in this browser (guests)
 
     @classmethod
-    def load(cls, session):
-        """The draft kept in the session, or an empty one (ignoring anything malformed)."""
+    def load(cls, session, owner):
+        """The owner's draft kept in the session, or a new one.
+
+        A draft of someone else (signed out, or a session ended elsewhere), of an older shape,
+        or malformed in any way is dropped, not trusted.
+        """
         raw = session.get(SESSION_KEY)
-        if not isinstance(raw, dict):
-            return cls()
-        names = {f.name for f in fields(cls)}
+        fresh = cls(owner=owner)
+        if not isinstance(raw, dict) or raw.get("owner") != owner or \
+                raw.get("version") != VERSION:
+            return fresh
         try:
-            return cls(**{k: v for k, v in raw.items() if k in names})
-        except TypeError:
-            return cls()
+            draft = cls(**{f.name: raw[f.name] for f in fields(cls) if f.name in raw})
+            draft.check()
+        except (TypeError, KeyError, ValueError, AttributeError):
+            return fresh
+        return draft
+
+    def check(self):
+        """Raise TypeError/ValueError unless every part has the shape the code expects."""
+        for kind in ("shipping", "billing"):
+            self.address(kind)
+        if self.card is not None:
+            self.sealed_card()
+            if not isinstance(self.card.get("holder_name", ""), str):
+                raise TypeError("holder_name")
+        for name in ("saved_card_id", "gift_card_id"):
+            if getattr(self, name) is not None and type(getattr(self, name)) is not int:
+                raise TypeError(name)
+        if not all(isinstance(getattr(self, n), str) for n in ("email", "phone", "method",
+                                                                "number")):
+            raise TypeError("text")
+        if not isinstance(self.placed, list):
+            raise TypeError("placed")
+
+    def sealed_card(self):
+        """The new card as a SealedCard, or None."""
+        if self.card is None:
+            return None
+        return SealedCard(**{name: self.card[name] for name in SealedCard.__dataclass_fields__})
 
     def store(self, session):
         """Keep the draft in the session."""
@@ -42,7 +76,11 @@ class Draft:
     def address(self, kind):
         """The shipping or billing address as AddressData, or None."""
         data = self.shipping if kind == "shipping" else self.billing
-        return AddressData(**data) if data else None
+        if not data:
+            return None
+        if not all(isinstance(value, str) for value in data.values()):
+            raise TypeError(kind)
+        return AddressData(**data)
 
     @property
     def has_details(self):
@@ -55,4 +93,4 @@ class Draft:
 
     def finish(self, number):
         """The order is placed: keep only its number (so this browser may see it)."""
-        self.__init__(placed=(self.placed + [number])[-5:])
+        self.__init__(owner=self.owner, placed=(self.placed + [number])[-5:])

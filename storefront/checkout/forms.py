@@ -67,7 +67,7 @@ class PaymentForm(FlaskForm):
 
 
 class PlaceOrderForm(FlaskForm):
-    cvv = UnechoedField("Security code (CVV)", validators=[Optional(), Length(max=4)],
+    cvv = UnechoedField("Security code (CVV)",  # its format is checked with the card's brand
                         render_kw={"autocomplete": "cc-csc", "inputmode": "numeric"})
     reviewed = HiddenField()
     number = HiddenField()  # the order number shown: a replay after success finds its order

@@ -1,36 +1,26 @@
-"""Checkout rules: details, pricing, payment choice, and placing the order.
+"""Checkout rules before the order: details, pricing, and the choice of payment.
 
-Placing follows one order of steps so nothing is charged without an order and no order exists
-without its payment: check everything that can be checked, authorize the card at the
-processor (outside any transaction: no row is locked during a network call), then record the
-order, its stock, gift cards and payment in one transaction. If that transaction fails
-(a product sold out meanwhile), the authorization is voided. The order number reserved on
-the review page is the processor's order reference, so a double click or a replayed POST
-gets the same authorization back and records one order.
+Placing the order itself is in placing.py.
 """
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
-
-from peewee import IntegrityError
 
 from storefront.accounts.contact import ContactError, normalise_email, normalise_phone, \
     normalise_postal_code
 from storefront.accounts.throttle import Throttled
 from storefront.cart import service as carts
-from storefront.cart.models import Cart
 from storefront.catalogue.models import Availability
 from storefront.checkout import shipping
-from storefront.db import database, locked
 from storefront.giftcards import balance
 from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
-from storefront.orders import service as orders
-from storefront.orders.models import Order
-from storefront.payments import cards, gateway
+from storefront.payments import cards
 from storefront.payments import service as payments
-from storefront.payments.vault import SealedCard
+from storefront.payments.vault import SealedCard, VaultError, load_public_key, seal_card
 
+log = logging.getLogger(__name__)
 CHANGED = "Your order changed since you reviewed it (the cart, a price or a gift card balance). " \
     "Please check it again."
 
@@ -104,14 +94,18 @@ def price(summary, method_code, gift_card=None):
     return Pricing(summary.products_cents, gift_cards_bought, method, max(applied, 0))
 
 
-def fingerprint(summary, pricing):
-    """A digest of what the shopper reviewed: a change after the review is noticed."""
+def fingerprint(summary, pricing, draft):
+    """A digest of what the shopper reviewed (lines, prices, delivery, who pays what and with
+    which card): any change after the review is noticed before anything is charged."""
+    card = draft.sealed_card()
     content = [[(line.product.id, line.quantity, line.product.price_cents)
                 for line in summary.lines],
                [(card.id, card.amount_cents) for card in summary.gift_cards],
                pricing.shipping.code, pricing.shipping.cents, pricing.gift_card_cents,
-               pricing.card_cents]
-    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
+               pricing.card_cents, draft.number, draft.shipping, draft.billing, draft.email,
+               draft.saved_card_id, draft.gift_card_id,
+               [card.brand, card.last_four, card.exp_month, card.exp_year] if card else None]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def choose_gift_card(raw_code, summary, ip, secret):
@@ -128,6 +122,11 @@ def choose_gift_card(raw_code, summary, ip, secret):
         raise CheckoutError(str(error), "gift_code") from None
 
 
+def _looks_like_a_card_number(text):
+    digits = cards.normalise_number(text.replace(" ", ""))
+    return len(digits) >= 12 and cards.luhn_ok(digits)
+
+
 def check_new_card(number, exp_month, exp_year, holder_name, today):
     """The card number's digits when a typed card is valid; CheckoutError listing every problem.
 
@@ -135,23 +134,54 @@ def check_new_card(number, exp_month, exp_year, holder_name, today):
     page, so it goes straight into the one authorization request and is never kept.
     """
     problems = {}
-    if not (number or "").strip():
-        problems["number"] = "Enter the card number."
     if exp_month is None:
         problems["expiry"] = "Enter the expiry date as MM/YY, as printed on the card."
-    if not (holder_name or "").strip():
+    holder_name = (holder_name or "").strip()
+    if not holder_name:
         problems["holder_name"] = "Enter the name as printed on the card."
-    digits = cards.normalise_number(number)
-    checks = cards.check_card(digits, exp_month, exp_year, None, today)
+    elif _looks_like_a_card_number(holder_name):  # a number pasted in the wrong field
+        problems["holder_name"] = "Enter the name printed on the card, not its number."
+    checks = cards.check_card(number or "", exp_month, exp_year, None, today)
     for field in ("number", "expiry"):
         if field in checks:
             problems.setdefault(field, checks[field])
     if problems:
         raise CheckoutError(next(iter(problems.values())), errors=problems)
-    return digits
+    return cards.normalise_number(number)
 
 
-def _card_for_payment(draft, customer, cvv):
+def choose_payment(draft, summary, customer, choice, new_card, gift_code, ip, secret, today,
+                   public_key_file):
+    """Put the shopper's payment choice into the draft; CheckoutError on any problem.
+
+    choice is "new" or the id of a saved card of the customer; new_card is a dict with
+    number, exp_month, exp_year, holder_name and save. A new card's number is sealed here,
+    at once: only the sealed form, brand, first digit, last four and expiry go on.
+    """
+    draft.forget_payment()
+    gift_card = choose_gift_card(gift_code, summary, ip, secret) if gift_code.strip() else None
+    draft.gift_card_id = gift_card.id if gift_card else None
+    if price(summary, draft.method, gift_card).card_cents == 0:
+        return
+    if choice != "new":
+        if payments.saved_card(customer, choice) is None:
+            raise CheckoutError("Choose how to pay.", "pay_with")
+        draft.saved_card_id = choice
+        return
+    digits = check_new_card(new_card["number"], new_card["exp_month"], new_card["exp_year"],
+                            new_card["holder_name"], today)
+    try:
+        public_key = load_public_key(public_key_file)
+    except VaultError as error:
+        log.error("card payments unavailable: %s", error)
+        raise CheckoutError("Card payments are unavailable right now. Please try again "
+                            "later, or order by phone.") from None
+    sealed = seal_card(digits, new_card["exp_month"], new_card["exp_year"], public_key)
+    draft.card = {**vars(sealed), "holder_name": new_card["holder_name"].strip(),
+                  "save": bool(new_card["save"] and customer is not None)}
+
+
+def card_for_payment(draft, customer, cvv):
     """(SealedCard, cvv to send) for the draft's chosen card; CheckoutError if none is usable."""
     if draft.saved_card_id is not None:
         saved = payments.saved_card(customer, draft.saved_card_id)
@@ -160,9 +190,8 @@ def _card_for_payment(draft, customer, cvv):
                                 "Please choose how to pay again.")
         return SealedCard(saved.sealed, saved.first_digit, saved.last_four, saved.brand,
                           saved.exp_month, saved.exp_year), None
-    if draft.card:
-        card = SealedCard(**{k: v for k, v in draft.card.items()
-                             if k in SealedCard.__dataclass_fields__})
+    card = draft.sealed_card()
+    if card is not None:
         problem = cards.check_cvv(cvv, card.brand)
         if problem:
             raise CheckoutError(problem, "cvv")
@@ -170,7 +199,8 @@ def _card_for_payment(draft, customer, cvv):
     raise CheckoutError("Choose how to pay: a card, or a gift card that covers the order.")
 
 
-def _precheck_stock(summary):
+def precheck_stock(summary):
+    """CheckoutError when a line cannot be ordered now (before anything is charged)."""
     for line in summary.lines:
         product = line.product
         if not product.orderable:
@@ -182,7 +212,7 @@ def _precheck_stock(summary):
 
 
 def review(draft, customer, visitor_id):
-    """(cart summary, pricing, gift card or None) for the review page and for placing."""
+    """(cart, summary, pricing, gift card or None) for the review page and for placing."""
     cart = carts.find_cart(visitor_id, customer)
     summary = carts.summarise(cart)
     gift_card = GiftCard.get_or_none(GiftCard.id == draft.gift_card_id) \
@@ -190,89 +220,11 @@ def review(draft, customer, visitor_id):
     return cart, summary, price(summary, draft.method, gift_card), gift_card
 
 
-def _placed(number):
-    return Order.get_or_none(Order.number == number) if number else None
-
-
-def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor):
-    """Place the order the shopper reviewed; return it.
-
-    reviewed is the fingerprint shown on the review page. Raises CheckoutError (nothing
-    placed, nothing charged) or gateway.PaymentError (declined or processor unreachable).
-    The same attempt sent twice returns the one order, even when the second request arrives
-    while the first empties the cart.
-    """
-    try:
-        return _place(draft, customer, visitor_id, ip, cvv, reviewed, processor)
-    except CheckoutError:
-        existing = _placed(draft.number)
-        if existing is None:
-            raise
-        return existing
-
-
-def _place(draft, customer, visitor_id, ip, cvv, reviewed, processor):
-    existing = _placed(draft.number)
-    if existing is not None:
-        return existing  # the same POST again: the order already exists
-    if not draft.has_details or not draft.number:
-        raise CheckoutError("Please fill in your details first.")
-    cart, summary, pricing, gift_card = review(draft, customer, visitor_id)
-    if summary.item_count == 0:
-        raise CheckoutError("Your cart is empty.")
-    if fingerprint(summary, pricing) != reviewed:
-        raise CheckoutError(CHANGED)
-    _precheck_stock(summary)
-    card, authorization = None, None
-    if pricing.card_cents > 0:
-        card, cvv_to_send = _card_for_payment(draft, customer, cvv)
-        authorization = processor.authorize(gateway.authorization_request(
-            card.sealed, card.exp_month, card.exp_year, pricing.card_cents, draft.number,
-            draft.billing["postal_code"], cvv=cvv_to_send))
-    try:
-        return _record(draft, customer, ip, cart, reviewed, gift_card, card, authorization)
-    except IntegrityError:
-        existing = _placed(draft.number)
-        if existing is None:
-            raise
-        return existing  # a double click: the other request recorded it
-    except (orders.OutOfStock, giftcards.GiftCardError, CheckoutError) as error:
-        existing = _placed(draft.number)
-        if existing is not None:
-            # A second click found the cart already emptied by the first, which recorded the
-            # order: the authorization is that order's own (same reference), keep it.
-            return existing
-        if authorization is not None:
-            payments.release(processor, authorization.id, draft.number)
-        message = str(error) if isinstance(error, CheckoutError) else \
-            f"{error} Your card was not charged."
-        raise CheckoutError(message) from None
-
-
-def _record(draft, customer, ip, cart, reviewed, gift_card, card, authorization):
-    """The order, its stock, gift cards, payment and the emptied cart: all or nothing."""
-    with database.atomic():
-        cart = locked(Cart.select().where(Cart.id == cart.id)).first()
-        summary = carts.summarise(cart)
-        pricing = price(summary, draft.method,
-                        GiftCard.get_by_id(gift_card.id) if gift_card else None)
-        if fingerprint(summary, pricing) != reviewed:
-            raise CheckoutError(CHANGED)
-        order = orders.record_order(
-            draft.number, customer, draft.email, draft.phone, draft.address("shipping"),
-            draft.address("billing"), pricing.shipping.code, pricing.shipping.cents,
-            [orders.LineRequest(line.product, line.quantity) for line in summary.lines],
-            [orders.GiftCardLine(c.amount_cents, c.recipient_name) for c in summary.gift_cards],
-            ip)
-        if pricing.gift_card_cents:
-            giftcards.redeem(gift_card.id, pricing.gift_card_cents, order.number)
-        for bought in summary.gift_cards:
-            giftcards.issue(bought.amount_cents, bought.recipient_name, bought.recipient_email,
-                            bought.sender_name, bought.message, order.number)
-        orders.set_payment(order, pricing.gift_card_cents, pricing.card_cents, card)
-        if authorization is not None:
-            payments.record_authorization(order.number, authorization)
-        if draft.card and draft.card.get("save") and customer is not None:
-            payments.save_card(customer, card, draft.card.get("holder_name", ""))
-        carts.empty(cart)
-        return order
+def ready_to_review(draft, summary):
+    """True when the draft has what this cart needs: details, and a shipping address and
+    method when something is posted."""
+    if not draft.has_details:
+        return False
+    if summary.needs_shipping:
+        return bool(draft.shipping) and draft.method in shipping.METHODS
+    return True

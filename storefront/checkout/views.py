@@ -10,14 +10,14 @@ from storefront.accounts.contact import display_phone
 from storefront.accounts.current import current_customer, sign_in
 from storefront.accounts.forms import attach_error
 from storefront.accounts.models import Address, Phone
-from storefront.checkout import service, shipping
+from storefront.checkout import placing, service, shipping
 from storefront.checkout.draft import Draft
 from storefront.checkout.forms import (BecomeCustomerForm, DetailsForm, PaymentForm,
                                        PlaceOrderForm)
 from storefront.orders import service as orders
-from storefront.payments import gateway, vault
-from storefront.payments.display import describe_card
+from storefront.payments import gateway
 from storefront.payments import service as payments
+from storefront.payments.display import describe_card
 from storefront.web.money import format_money
 from storefront.web.params import client_ip
 
@@ -28,9 +28,15 @@ def _visitor():
     return None if g.visitor_is_new else g.visitor_id
 
 
-def _cart_or_redirect():
+def _draft():
+    """This shopper's draft: a draft left by someone else in this browser is not theirs."""
+    customer = current_customer()
+    return Draft.load(session, f"c:{customer.id}" if customer else f"v:{g.visitor_id}")
+
+
+def _cart_or_redirect(draft):
     """The cart summary, or a redirect to the cart page when there is nothing to check out."""
-    summary = service.review(Draft(), current_customer(), _visitor())[1]
+    summary = service.review(draft, current_customer(), _visitor())[1]
     if summary.item_count == 0:
         flash("Your cart is empty.", "error")
         return None, redirect(url_for("cart.show"))
@@ -69,10 +75,10 @@ def _details_form(summary, draft):
 @bp.route("/", methods=["GET", "POST"])
 def details():
     """Step 1: email (guests), shipping and billing addresses, phone, shipping method."""
-    summary, away = _cart_or_redirect()
+    draft = _draft()
+    summary, away = _cart_or_redirect(draft)
     if away:
         return away
-    draft = Draft.load(session)
     form = _details_form(summary, draft)
     if form.validate_on_submit():
         customer = current_customer()
@@ -97,6 +103,7 @@ def details():
 
 
 def _payment_form(customer, today):
+    """The payment form with the customer's saved cards as choices (the newest first)."""
     form = PaymentForm()
     saved = payments.saved_cards(customer, today) if customer else []
     form.pay_with.choices = [SelectChoice(f"saved-{card.id}", describe_card(card))
@@ -108,49 +115,28 @@ def _payment_form(customer, today):
     return form, {f"saved-{card.id}": card.id for card in saved}
 
 
-def _apply_payment(form, draft, saved_ids, summary, today):
-    """Put the payment choice into the draft; CheckoutError on any problem."""
-    draft.forget_payment()
-    gift_card = None
-    if (form.gift_code.data or "").strip():
-        gift_card = service.choose_gift_card(form.gift_code.data, summary, client_ip(),
-                                             current_app.config["SECRET_KEY"])
-        draft.gift_card_id = gift_card.id
-    pricing = service.price(summary, draft.method, gift_card)
-    if pricing.card_cents == 0:
-        return
-    if form.pay_with.data in saved_ids:
-        draft.saved_card_id = saved_ids[form.pay_with.data]
-        return
-    if form.pay_with.data != "new":
-        raise service.CheckoutError("Choose how to pay.", "pay_with")
-    month, year = form.expiry_parts()
-    digits = service.check_new_card(form.number.data, month, year, form.holder_name.data, today)
-    try:
-        public_key = vault.load_public_key(current_app.config["PROCESSOR_PUBLIC_KEY_FILE"])
-    except vault.VaultError as error:
-        current_app.logger.error("card payments unavailable: %s", error)
-        raise service.CheckoutError("Card payments are unavailable right now. Please try "
-                                    "again later, or order by phone.") from None
-    sealed = vault.seal_card(digits, month, year, public_key)
-    draft.card = {**vars(sealed), "holder_name": form.holder_name.data.strip(),
-                  "save": bool("save" in form and form.save.data)}
-
-
 @bp.route("/payment", methods=["GET", "POST"])
 def payment():
     """Step 2: a saved card, a new card (sealed at once), and/or a gift card."""
-    summary, away = _cart_or_redirect()
+    draft = _draft()
+    summary, away = _cart_or_redirect(draft)
     if away:
         return away
-    draft = Draft.load(session)
-    if not draft.has_details:
+    if not service.ready_to_review(draft, summary):
         return redirect(url_for("checkout.details"))
     customer, today = current_customer(), date.today()
     form, saved_ids = _payment_form(customer, today)
     if form.validate_on_submit():
+        month, year = form.expiry_parts()
+        new_card = {"number": form.number.data, "exp_month": month, "exp_year": year,
+                    "holder_name": form.holder_name.data or "",
+                    "save": "save" in form and form.save.data}
+        choice = saved_ids.get(form.pay_with.data, form.pay_with.data)
         try:
-            _apply_payment(form, draft, saved_ids, summary, today)
+            service.choose_payment(draft, summary, customer, choice, new_card,
+                                   form.gift_code.data or "", client_ip(),
+                                   current_app.config["SECRET_KEY"], today,
+                                   current_app.config["PROCESSOR_PUBLIC_KEY_FILE"])
         except service.CheckoutError as error:
             attach_error(form, error)
         else:
@@ -167,10 +153,12 @@ def _review_page(draft, form, status=200):
     if summary.item_count == 0:
         flash("Your cart is empty.", "error")
         return redirect(url_for("cart.show"))
+    if not service.ready_to_review(draft, summary):
+        return redirect(url_for("checkout.details"))
     if not draft.number:
         draft.number = orders.new_order_number()
         draft.store(session)
-    form.reviewed.data = service.fingerprint(summary, pricing)
+    form.reviewed.data = service.fingerprint(summary, pricing, draft)
     form.number.data = draft.number
     card = payments.saved_card(current_customer(), draft.saved_card_id) or draft.card
     return render_template("checkout/review.html", form=form, summary=summary, pricing=pricing,
@@ -181,44 +169,43 @@ def _review_page(draft, form, status=200):
 @bp.get("/review")
 def review():
     """Step 3: everything on one page, then "Place order"."""
-    draft = Draft.load(session)
-    if not draft.has_details:
-        return redirect(url_for("checkout.details"))
-    return _review_page(draft, PlaceOrderForm(formdata=None))
+    return _review_page(_draft(), PlaceOrderForm(formdata=None))
 
 
 @bp.post("/place")
 def place():
     """Place the order: authorize the card, record the order; one order however often sent."""
-    draft = Draft.load(session)
+    draft = _draft()
     form = PlaceOrderForm()
     if form.number.data and form.number.data in draft.placed:
         return redirect(url_for("checkout.done", number=form.number.data))  # sent again
     if not form.validate():
         flash("The form expired. Please check your order and place it again.", "error")
         return redirect(url_for("checkout.review"))
+    status = 400
     try:
-        order = service.place_order(draft, current_customer(), _visitor(), client_ip(),
+        order = placing.place_order(draft, current_customer(), _visitor(), client_ip(),
                                     form.cvv.data, form.reviewed.data,
                                     gateway.client_from_config(current_app.config))
     except service.CheckoutError as error:
         attach_error(form, error)
     except gateway.PaymentError as error:
-        draft.number = ""  # the next try is a new attempt at the processor
-        draft.store(session)
         form.form_errors.append(error.customer_message)
+        status = 503 if isinstance(error, gateway.ProcessorUnavailable) else 402
     else:
         draft.finish(order.number)
         draft.store(session)
         session["cart_count"] = 0
         return redirect(url_for("checkout.done", number=order.number))
-    return _review_page(draft, form, 400)
+    draft.number = ""  # whatever failed, the next try is a new attempt with a new number
+    draft.store(session)
+    return _review_page(draft, form, status)
 
 
 def _placed_order(number):
     """The order when it is this customer's, or was placed in this browser; else 404."""
     order = orders.order_of_customer(current_customer(), number)
-    if order is None and number in Draft.load(session).placed:
+    if order is None and number in _draft().placed:
         order = orders.order_by_number(number)
     if order is None:
         abort(404)

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, u
 from storefront.accounts import throttle
 from storefront.accounts.current import current_customer
 from storefront.cart import service as cart_service
-from storefront.cart.views import _remember_count
+from storefront.cart.views import remember_count
 from storefront.giftcards import service
 from storefront.giftcards.balance import check_balance
 from storefront.giftcards.forms import BalanceForm, GiftCardForm
@@ -28,7 +28,7 @@ def buy():
         except cart_service.CartError as error:
             form.form_errors.append(str(error))
         else:
-            _remember_count(cart)
+            remember_count(cart)
             flash(f"Added a {format_money(amount_cents)} gift card for "
                   f"{form.recipient_name.data} to your cart.", "success")
             return redirect(url_for("cart.show"))

@@ -75,7 +75,7 @@ class OrderLine(BaseModel):
     order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
     kind = CharField(max_length=10, default=PRODUCT)
     product = ForeignKeyField(Product, null=True, on_delete="SET NULL")
-    sku = CharField(max_length=40, default="")
+    sku = CharField(max_length=64, default="")
     name = CharField(max_length=200)
     unit_price_cents = IntegerField()
     quantity = IntegerField()

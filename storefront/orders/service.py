@@ -33,9 +33,13 @@ class GiftCardLine:
 
 
 def new_order_number():
-    """Eight random characters as XXXX-XXXX (about 40 bits): short, readable, not guessable."""
-    raw = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
+    """Eight random characters as XXXX-XXXX (about 40 bits): short, readable, not guessable,
+    and not already an order's."""
+    while True:
+        raw = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+        number = f"{raw[:4]}-{raw[4:]}"
+        if not Order.select().where(Order.number == number).exists():
+            return number
 
 
 def normalise_number(raw):

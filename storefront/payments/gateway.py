@@ -8,10 +8,13 @@ reference, even one voided before its authorization arrived).
 """
 import http.client
 import json
+import logging
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 class PaymentError(Exception):
@@ -48,6 +51,14 @@ class ProcessorUnavailable(PaymentError):
 
     customer_message = ("We could not reach our payment company, so nothing was charged. "
                         "Please try again in a few minutes.")
+
+
+class OutcomeUnconfirmed(ProcessorUnavailable):
+    """An authorization may have happened and could not be voided: no order, but maybe a hold."""
+
+    customer_message = ("We could not confirm your payment with our payment company, so no "
+                        "order was placed. If your bank shows a pending amount for it, it is "
+                        "released without being charged. Please try again in a few minutes.")
 
 
 def authorization_request(sealed_card_token, exp_month, exp_year, amount_cents,
@@ -154,8 +165,11 @@ class ProcessorClient:
         """Authorize a payload from `authorization_request`; PaymentDeclined when declined."""
         try:
             status, body = self._post("/v1/authorizations", payload)
-        except _OutcomeUnknown:
-            self.void_reference(payload["order_reference"])
+        except _OutcomeUnknown as error:
+            if not self.void_reference(payload["order_reference"]):
+                log.error("authorization for %s may be open: no answer, and the void failed",
+                          payload["order_reference"])
+                raise OutcomeUnconfirmed(str(error)) from None
             raise
         if status == 402:
             raise PaymentDeclined(str(body.get("code")))

@@ -28,12 +28,30 @@ class Payment(BaseModel):
     """An authorization at the processor for one order: captured at shipment, voided or
     refunded for cancelled lines."""
 
-    AUTHORIZED, CAPTURED, VOIDED, REFUNDED = "authorized", "captured", "voided", "refunded"
+    # the processor's own words for an authorization's state
+    AUTHORIZED, CAPTURED, VOIDED, REFUNDED, PARTIALLY_REFUNDED = (
+        "authorized", "captured", "voided", "refunded", "partially_refunded")
 
     order_number = CharField(max_length=16, index=True)
     authorization_id = CharField(max_length=64, unique=True)
     amount_cents = IntegerField()
     captured_cents = IntegerField(default=0)
     refunded_cents = IntegerField(default=0)
-    status = CharField(max_length=12, default=AUTHORIZED)
+    status = CharField(max_length=20, default=AUTHORIZED)
+    created_at = DateTimeField(default=utcnow)
+
+
+class PaymentAttempt(BaseModel):
+    """One attempt to pay for an order number, claimed before the processor is called.
+
+    The unique claim lets exactly one request talk to the processor for a number: a second
+    click waits for the first one's order instead of racing it (and voiding its payment).
+    """
+
+    CLAIMED, AUTHORIZED, DECLINED, UNAVAILABLE, RELEASED = (
+        "claimed", "authorized", "declined", "unavailable", "released")
+
+    order_number = CharField(max_length=16, unique=True)
+    amount_cents = IntegerField()
+    outcome = CharField(max_length=12, default=CLAIMED)
     created_at = DateTimeField(default=utcnow)

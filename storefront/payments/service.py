@@ -2,7 +2,7 @@
 processor, which fulfilment captures at shipment and cancellations void or refund."""
 import logging
 
-from storefront.db import database, locked
+from storefront.db import database
 from storefront.payments.gateway import PaymentError
 from storefront.payments.models import Payment, SavedCard
 
@@ -61,39 +61,36 @@ def release(processor, authorization_id, order_reference):
 
 
 def _payment_of(order_number):
-    payment = locked(Payment.select().where(Payment.order_number == order_number)).first()
+    payment = Payment.get_or_none(Payment.order_number == order_number)
     if payment is None:
         raise PaymentError(f"order {order_number} has no card payment")
     return payment
 
 
+def _follow(payment, state):
+    """Copy the processor's view of the authorization onto the payment row."""
+    Payment.update(status=state.status, captured_cents=state.captured_cents,
+                   refunded_cents=state.refunded_cents).where(Payment.id == payment.id).execute()
+    return Payment.get_by_id(payment.id)
+
+
+# The processor is called first and the row follows its answer, outside any transaction: no
+# lock is held during a network call, and the processor itself refuses a second capture or a
+# refund beyond what was captured.
+
 def capture(processor, order_number, amount_cents):
-    """Capture what shipped (called by fulfilment at shipment); the Payment row follows."""
-    with database.atomic():
-        payment = _payment_of(order_number)
-        state = processor.capture(payment.authorization_id, amount_cents)
-        payment.captured_cents, payment.status = state.captured_cents, Payment.CAPTURED
-        payment.save()
-        return payment
+    """Capture what shipped (called by fulfilment at shipment)."""
+    payment = _payment_of(order_number)
+    return _follow(payment, processor.capture(payment.authorization_id, amount_cents))
 
 
 def void(processor, order_number):
     """Release the whole authorization of an order cancelled before it shipped."""
-    with database.atomic():
-        payment = _payment_of(order_number)
-        processor.void(payment.authorization_id)
-        payment.status = Payment.VOIDED
-        payment.save()
-        return payment
+    payment = _payment_of(order_number)
+    return _follow(payment, processor.void(payment.authorization_id))
 
 
 def refund(processor, order_number, amount_cents):
     """Give back part or all of what was captured (a cancelled or returned line)."""
-    with database.atomic():
-        payment = _payment_of(order_number)
-        state = processor.refund(payment.authorization_id, amount_cents)
-        payment.refunded_cents = state.refunded_cents
-        if state.refunded_cents >= payment.captured_cents:
-            payment.status = Payment.REFUNDED
-        payment.save()
-        return payment
+    payment = _payment_of(order_number)
+    return _follow(payment, processor.refund(payment.authorization_id, amount_cents))

@@ -51,7 +51,7 @@ def test_a_declined_card_places_nothing_and_the_customer_can_try_another(client,
     lamp = make_product(name="Brass Lamp", stock=5)
     add_to_cart(client, lamp)
     response = checkout(client, card=DECLINED_CARD)
-    assert response.status_code == 400
+    assert response.status_code == 402
     assert "declined" in response.get_data(as_text=True)
     assert Order.select().count() == 0 and Product.get_by_id(lamp.id).stock == 5
     assert CartLine.select().count() == 1
@@ -64,7 +64,7 @@ def test_the_processor_down_places_nothing_and_keeps_the_cart(client, db, proces
     lamp = make_product(name="Brass Lamp", stock=5)
     add_to_cart(client, lamp)
     response = checkout(client)
-    assert response.status_code == 400
+    assert response.status_code == 503
     assert "could not reach our payment company" in response.get_data(as_text=True)
     assert Order.select().count() == 0 and Product.get_by_id(lamp.id).stock == 5
     assert CartLine.get().quantity == 1

@@ -20,7 +20,8 @@ def test_shipment_captures_and_a_returned_line_is_refunded(paid_order):
     service.capture(processor, payment.order_number, 8000)
     assert Payment.get().status == Payment.CAPTURED and Payment.get().captured_cents == 8000
     service.refund(processor, payment.order_number, 4000)
-    assert Payment.get().refunded_cents == 4000 and Payment.get().status == Payment.CAPTURED
+    assert Payment.get().refunded_cents == 4000
+    assert Payment.get().status == Payment.PARTIALLY_REFUNDED
     with pytest.raises(gateway.PaymentError):
         service.refund(processor, payment.order_number, 5000)  # more than is left
     service.refund(processor, payment.order_number, 4000)
