@@ -81,8 +81,10 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor,
     if existing is not None:
         return existing  # the same POST again: the order already exists
     cart, summary, pricing, gift_card = review(draft, customer, visitor_id)
-    if not draft.number or not ready_to_review(draft, summary):
+    if not ready_to_review(draft, summary):
         raise CheckoutError("Please fill in your details first.")
+    if not draft.number:  # the payment was chosen again (another tab) since this review
+        raise CheckoutError(CHANGED)
     if summary.item_count == 0:
         raise CheckoutError("Your cart is empty.")
     if fingerprint(summary, pricing, draft) != reviewed:

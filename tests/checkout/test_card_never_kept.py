@@ -2,6 +2,7 @@
 import json
 import logging
 import random
+import re
 from pathlib import Path
 
 from storefront import schema
@@ -85,3 +86,27 @@ def test_the_card_number_appears_in_no_database_cookie_log_page_or_mail(
         for form in _forms_of(digits):
             assert form not in text, f"the card number ({form}) was found in the {place}"
     assert f"4••• •••• •••• {digits[-4:]}" in pages[-2]  # the masked form is what shows
+
+
+def test_the_cvv_goes_to_the_processor_once_and_is_kept_nowhere(
+        app, client, db, processor, caplog):
+    caplog.set_level(logging.DEBUG)
+    cvv = "864"
+    make_customer()
+    sign_in(client)
+    add_to_cart(client, make_product(name="Brass Lamp", stock=5))
+    fill_details(client, email=None)
+    choose_payment(client, save="y")
+    response = place_order(client, cvv=cvv)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    serializer = app.session_interface.get_signing_serializer(app)
+    session = serializer.loads(client.get_cookie("sf_session").value)
+    if database.is_closed():
+        database.connect()
+    values = [value for model in schema.all_models() for row in model.select().dicts()
+              for value in row.values()]
+    assert cvv not in [str(value) for value in values]  # no column holds it
+    assert "cvv" not in json.dumps(session).lower()
+    for text in (caplog.text, processor.output(), page):
+        assert not re.search(rf"\b{cvv}\b", text)
