@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("processor")]
 
 SERIOUS = ("serious", "critical")
 PHONE = {"width": 375, "height": 740}
@@ -27,6 +27,55 @@ def open_register_with_errors(page):
     expect(page.get_by_text("Enter your email address.")).to_be_visible()
 
 
+def open_checkout_details(page):
+    """The lamp in the cart, then the first checkout step."""
+    open_cart_with_an_item(page)
+    page.get_by_role("link", name="Check out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Checkout")
+
+
+def open_checkout_details_with_errors(page):
+    open_checkout_details(page)
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_text("Enter your email address.")).to_be_visible()
+
+
+def fill_checkout_details(page):
+    open_checkout_details(page)
+    page.get_by_label("Email").fill("guest@example.com")
+    page.get_by_label("Phone").fill("(217) 555-0199")
+    shipping = page.get_by_role("group", name="Shipping address")
+    shipping.get_by_label("Full name").fill("Gus Guest")
+    shipping.get_by_label("Address line 1").fill("2 Elm Street")
+    shipping.get_by_label("City").fill("Springfield")
+    shipping.get_by_label("Postal code").fill("62702")
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_label("Card number")).to_be_visible()
+
+
+def open_payment_with_errors(page):
+    fill_checkout_details(page)
+    page.get_by_label("Card number").fill("4111 1111 1111 1112")
+    page.get_by_role("button", name="Review your order").click()
+    expect(page.get_by_text("Enter the name as printed on the card.")).to_be_visible()
+
+
+def open_review(page):
+    fill_checkout_details(page)
+    page.get_by_label("Card number").fill("4111 1111 1111 1111")
+    page.get_by_label("Expiry date (MM/YY)").fill("12/30")
+    page.get_by_label("Name on card").fill("Gus Guest")
+    page.get_by_role("button", name="Review your order").click()
+    expect(page.get_by_label("Security code (CVV)")).to_be_visible()
+
+
+def open_confirmation(page):
+    open_review(page)
+    page.get_by_label("Security code (CVV)").fill("123")
+    page.get_by_role("button", name=re.compile("^Place order")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your order is placed")
+
+
 # Each shopper's page, and how to reach it with something to show.
 PAGES = {
     "home": lambda page: page.goto("/"),
@@ -36,6 +85,13 @@ PAGES = {
     "register": lambda page: page.goto("/account/register"),
     "register-with-errors": open_register_with_errors,
     "login": lambda page: page.goto("/account/login"),
+    "checkout-details": open_checkout_details,
+    "checkout-details-with-errors": open_checkout_details_with_errors,
+    "checkout-payment-with-errors": open_payment_with_errors,
+    "checkout-review": open_review,
+    "order-confirmation": open_confirmation,
+    "gift-cards": lambda page: page.goto("/gift-cards/"),
+    "gift-card-balance": lambda page: page.goto("/gift-cards/balance"),
 }
 
 
@@ -105,3 +161,9 @@ def test_shopping_works_without_javascript(shop, new_context):
     expect(page.get_by_role("status")).to_have_text("Added Brass Desk Lamp to your cart.")
     expect(page.get_by_label("Quantity of Brass Desk Lamp")).to_have_value("3")
     expect(page.get_by_role("row", name=re.compile(r"^Total"))).to_contain_text("$127.50")
+
+
+def test_checkout_works_without_javascript(shop, new_context, db):
+    page = new_context(java_script_enabled=False).new_page()
+    open_confirmation(page)
+    expect(page.get_by_text(re.compile(r"Order number [A-Z2-9]{4}-[A-Z2-9]{4}"))).to_be_visible()
