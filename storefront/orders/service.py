@@ -3,6 +3,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from storefront.catalogue.models import Availability, Product
 from storefront.db import database
 from storefront.orders.models import Order, OrderAddress, OrderLine
@@ -124,9 +126,22 @@ def order_by_number(raw_number):
     return Order.get_or_none(Order.number == number) if number else None
 
 
+def _lines(query):
+    return (query.select(OrderLine, Product).join(Product, JOIN.LEFT_OUTER)
+            .order_by(OrderLine.kind.desc(), OrderLine.id))  # products first, as recorded
+
+
 def lines_of(order):
-    """The order's lines, products first, in the order they were recorded."""
-    return list(order.lines.order_by(OrderLine.kind.desc(), OrderLine.id))
+    """The order's lines (with their products), products first."""
+    return list(_lines(OrderLine.select().where(OrderLine.order == order)))
+
+
+def lines_by_order(orders):
+    """{order id: its lines} for many orders in one query."""
+    grouped = {order.id: [] for order in orders}
+    for line in _lines(OrderLine.select().where(OrderLine.order.in_(list(grouped)))):
+        grouped[line.order_id].append(line)
+    return grouped
 
 
 def attach_customer(order, customer):

@@ -14,7 +14,7 @@ def history():
     """Every order of the signed-in customer, newest first, with its lines."""
     orders = list(Order.of_customer(current_customer()))
     return render_template("orders/history.html", orders=orders,
-                           lines={order.id: service.lines_of(order) for order in orders})
+                           lines=service.lines_by_order(orders))
 
 
 @bp.get("/<number>")

@@ -1,4 +1,6 @@
 """My Account lists past orders with each line's status; nobody sees another's order."""
+from datetime import date
+
 import pytest
 
 from storefront.accounts.models import Customer
@@ -16,7 +18,7 @@ def test_my_account_lists_orders_with_each_lines_status(client, db):
     sign_in(client)
     add_to_cart(client, make_product(name="Brass Lamp"))
     add_to_cart(client, make_product(name="Copper Pendant", availability=Availability.ON_RESERVE,
-                                     stock=0))
+                                     stock=0, expected_on=date(2027, 1, 15)))
     checkout(client, details={"email": None})
     order = Order.get()
     page = client.get("/account/orders/").get_data(as_text=True)
@@ -25,6 +27,7 @@ def test_my_account_lists_orders_with_each_lines_status(client, db):
     assert "Copper Pendant: <span class=\"line-status status-on_reserve\">On reserve" in page
     detail = client.get(f"/account/orders/{order.number.lower()}").get_data(as_text=True)
     assert "2 Elm Street" in detail and "Visa 4••• •••• •••• 1111" in detail
+    assert "On reserve (expected January 15, 2027)" in detail
 
 
 def test_another_customer_and_another_browser_cannot_see_an_order(app, client, db):
