@@ -39,5 +39,10 @@ test-postgres:
 bench: $(VENV)/.run-installed system-deps
 	bench/run
 
+# Shoppers placing orders end to end against the shop, gunicorn and the sandbox processor.
+.PHONY: bench-checkout
+bench-checkout: $(VENV)/.run-installed
+	bench/checkout
+
 clean:
 	rm -rf $(VENV) .pytest_cache
