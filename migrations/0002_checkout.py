@@ -150,7 +150,8 @@ def up(migrator, db):
         order_number = CharField(unique=True, max_length=16)
         amount_cents = IntegerField()
         outcome = CharField(max_length=12, default='claimed')
-        created_at = DateTimeField()
+        message = CharField(max_length=300, default='')
+        created_at = DateTimeField(index=True)
         class Meta:
             database = db
             table_name = 'payment_attempt'

@@ -163,11 +163,41 @@ def processor_serve(host, port, keys_dir):
         raise click.ClickException(str(error)) from None
 
 
+@click.group()
+def payments():
+    """Payments at the processor."""
+
+
+@payments.command("sweep")
+@click.option("--minutes", type=click.IntRange(1, 7 * 24 * 60), default=30, show_default=True,
+              help="Only attempts older than this.")
+@with_appcontext
+def payments_sweep(minutes):
+    """Void the authorizations of payment attempts that left no order (a worker killed while
+    paying); run it from cron, or after a crash."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from storefront.orders.models import Order
+    from storefront.payments import attempts, gateway
+
+    def placed_numbers(numbers):
+        return [order.number for order in
+                Order.select(Order.number).where(Order.number.in_(numbers))]
+
+    with database.connection_context():
+        released = attempts.sweep(gateway.client_from_config(current_app.config),
+                                  placed_numbers, timedelta(minutes=minutes))
+    click.echo("\n".join(f"released {number}" for number in released)
+               or "no abandoned payment attempts")
+
+
 def register_commands(app):
     """Make the commands available as `flask --app wsgi ...` too."""
-    for command in (migrate, seed, staff, serve, processor):
+    for command in (migrate, seed, staff, serve, processor, payments):
         app.cli.add_command(command)
 
 
-for _command in (migrate, seed, staff, serve, processor):
+for _command in (migrate, seed, staff, serve, processor, payments):
     main.add_command(_command)

@@ -161,6 +161,11 @@ def summarise(cart):
         + sum(card.amount_cents for card in gift_cards))
 
 
+def lock(cart_id):
+    """The cart, row-locked for the rest of the transaction (the order is being recorded)."""
+    return locked(Cart.select().where(Cart.id == cart_id)).first()
+
+
 def empty(cart):
     """Remove everything from the cart (the order took it)."""
     CartLine.delete().where(CartLine.cart == cart).execute()

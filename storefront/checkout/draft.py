@@ -25,7 +25,7 @@ class Draft:
     saved_card_id: int | None = None
     gift_card_id: int | None = None
     number: str = ""  # the order number reserved for this attempt (idempotent placing)
-    placed: list = field(default_factory=list)  # numbers placed in this browser (guests)
+    placed: list = field(default_factory=list)  # [number, unix time] placed in this browser
 
     @classmethod
     def load(cls, session, owner):
@@ -60,8 +60,9 @@ class Draft:
         if not all(isinstance(getattr(self, n), str) for n in ("email", "phone", "method",
                                                                 "number")):
             raise TypeError("text")
-        if not isinstance(self.placed, list):
-            raise TypeError("placed")
+        for number, at in self.placed:
+            if not isinstance(number, str) or not isinstance(at, int | float):
+                raise TypeError("placed")
 
     def sealed_card(self):
         """The new card as a SealedCard, or None."""
@@ -91,6 +92,12 @@ class Draft:
         """Drop the chosen card and gift card (they must be chosen again)."""
         self.card, self.saved_card_id, self.gift_card_id = None, None, None
 
-    def finish(self, number):
-        """The order is placed: keep only its number (so this browser may see it)."""
-        self.__init__(owner=self.owner, placed=(self.placed + [number])[-5:])
+    def finish(self, number, now):
+        """The order is placed: keep only its number and when (so this browser may see it for
+        a while)."""
+        self.__init__(owner=self.owner, placed=(self.placed + [[number, now]])[-5:])
+
+    def placed_here(self, number, now, within_seconds):
+        """True when this browser placed the order within the last within_seconds."""
+        return any(placed == number and now - at <= within_seconds
+                   for placed, at in self.placed)

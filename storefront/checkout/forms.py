@@ -53,7 +53,8 @@ class PaymentForm(FlaskForm):
     holder_name = StringField("Name on card", validators=[Optional(), Length(max=120)],
                               render_kw={"autocomplete": "cc-name"})
     save = BooleanField("Save this card for next time", default=False)
-    gift_code = StringField("Gift card code (optional)", validators=[Optional(), Length(max=40)],
+    gift_code = UnechoedField("Gift card code (optional)",
+                              validators=[Optional(), Length(max=40)],
                             render_kw={"autocomplete": "off"})
 
     def expiry_parts(self):

@@ -1,34 +1,36 @@
 """Placing the order: nothing is charged without an order, no order exists without its payment.
 
-The steps: check everything that can be checked; claim the order number (a unique row,
-committed on its own, so exactly one request talks to the processor for it); authorize the
-card (outside any transaction: no row is locked during a network call); then record the
-order, its stock, gift cards and payment in one transaction. If recording fails for any
-reason, the authorization is voided. A second click on "Place order" finds the claim and
-waits for the first click's order instead of racing it.
+The steps: check everything that can be checked; claim the order number (payments.attempts:
+exactly one request talks to the processor for it); authorize the card (outside any
+transaction: no row is locked during a network call); then record the order, its stock, gift
+cards and payment in one transaction. If recording fails for any reason, the authorization is
+voided before anything else is tried. A second click on "Place order" waits for the first
+one's order, or tells the shopper what the first one was told.
 """
 import logging
 import time
 
-from peewee import IntegrityError
+from peewee import DatabaseError
 
 from storefront.cart import service as carts
-from storefront.cart.models import Cart
 from storefront.checkout.service import (CHANGED, CheckoutError, card_for_payment, fingerprint,
                                          precheck_stock, price, ready_to_review, review)
-from storefront.db import database, locked
+from storefront.db import database
 from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
 from storefront.orders import service as orders
 from storefront.orders.models import Order
-from storefront.payments import gateway
+from storefront.payments import attempts, gateway
 from storefront.payments import service as payments
 from storefront.payments.models import PaymentAttempt
 
 log = logging.getLogger(__name__)
-TWIN_WAIT_SECONDS = 15  # longer than an authorization may take (PROCESSOR_TIMEOUT)
-IN_PROGRESS = ("This order is already being placed from another click or window. "
-               "Please wait a moment and look at your orders.")
+NOT_RECORDED = ("We could not record your order just now, and your card was not charged. "
+                "Please try again in a moment.")
+
+
+class StillPlacing(CheckoutError):
+    """Another request is placing this very order; its result will show in a moment."""
 
 
 def placed(number):
@@ -36,41 +38,24 @@ def placed(number):
     return Order.get_or_none(Order.number == number) if number else None
 
 
-def _claim(number, amount_cents):
-    """True when this request is the one that pays for the number."""
-    try:
-        with database.atomic():
-            PaymentAttempt.create(order_number=number, amount_cents=amount_cents)
-        return True
-    except IntegrityError:
-        return False
-
-
-def _outcome(number, outcome):
-    PaymentAttempt.update(outcome=outcome).where(PaymentAttempt.order_number == number).execute()
-
-
 def _wait_for_twin(number, wait_seconds):
-    """The order the other request is placing for this number, once it exists."""
+    """The order the other request placed for this number, or its failure as a CheckoutError."""
     deadline = time.monotonic() + wait_seconds
-    while time.monotonic() < deadline:
+    while True:
         order = placed(number)
         if order is not None:
             return order
-        if PaymentAttempt.select().where(PaymentAttempt.order_number == number,
-                                         PaymentAttempt.outcome != PaymentAttempt.CLAIMED,
-                                         PaymentAttempt.outcome != PaymentAttempt.AUTHORIZED
-                                         ).exists():
-            break  # the other request failed; this one has nothing to wait for
+        failure = attempts.failure_of(number)
+        if failure is not None:
+            raise CheckoutError(failure)
+        if time.monotonic() >= deadline:
+            raise StillPlacing("This order is still being placed from another click or "
+                               "window. Please wait a moment and place it again: it will not "
+                               "be charged twice.")
         time.sleep(0.1)
-    order = placed(number)
-    if order is None:
-        raise CheckoutError(IN_PROGRESS)
-    return order
 
 
-def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor,
-                twin_wait_seconds=TWIN_WAIT_SECONDS):
+def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_wait_seconds):
     """Place the order the shopper reviewed; return it.
 
     reviewed is the fingerprint shown on the review page. Raises CheckoutError (nothing
@@ -92,40 +77,57 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor,
     precheck_stock(summary)
     card, cvv_to_send = card_for_payment(draft, customer, cvv) if pricing.card_cents else \
         (None, None)
-    if not _claim(draft.number, pricing.card_cents):
+    if not attempts.claim(draft.number, pricing.card_cents):
         return _wait_for_twin(draft.number, twin_wait_seconds)
-    authorization = None
-    if card is not None:
-        try:
-            authorization = processor.authorize(gateway.authorization_request(
-                card.sealed, card.exp_month, card.exp_year, pricing.card_cents, draft.number,
-                draft.billing["postal_code"], cvv=cvv_to_send))
-        except gateway.PaymentDeclined:
-            _outcome(draft.number, PaymentAttempt.DECLINED)
-            raise
-        except gateway.PaymentError:
-            _outcome(draft.number, PaymentAttempt.UNAVAILABLE)
-            raise
-        _outcome(draft.number, PaymentAttempt.AUTHORIZED)
+    authorization = _authorize(processor, draft, card, cvv_to_send, pricing.card_cents)
     try:
-        return _record(draft, customer, ip, cart, reviewed, gift_card, card, authorization)
-    except Exception as error:
-        _outcome(draft.number, PaymentAttempt.RELEASED)
-        if authorization is not None:
-            payments.release(processor, authorization.id, draft.number)
-        if isinstance(error, orders.OutOfStock | giftcards.GiftCardError):
-            raise CheckoutError(f"{error} Your card was not charged.") from None
-        if isinstance(error, CheckoutError):
+        return _record(draft, customer, ip, cart.id, reviewed, gift_card, card, authorization)
+    except BaseException as error:
+        replacement = _undo(processor, draft.number, authorization, error)
+        if replacement is error:
             raise
-        log.exception("order %s could not be recorded; its authorization was released",
-                      draft.number)
+        raise replacement from error
+
+
+def _authorize(processor, draft, card, cvv, amount_cents):
+    """The processor's authorization for the amount, or None when no card pays."""
+    if card is None:
+        return None
+    try:
+        authorization = processor.authorize(gateway.authorization_request(
+            card.sealed, card.exp_month, card.exp_year, amount_cents, draft.number,
+            draft.billing["postal_code"], cvv=cvv))
+    except gateway.PaymentError as error:
+        outcome = PaymentAttempt.DECLINED if isinstance(error, gateway.PaymentDeclined) else \
+            PaymentAttempt.UNAVAILABLE
+        attempts.failed(draft.number, outcome, error.customer_message)
         raise
+    if authorization.amount_cents != amount_cents:  # a partial approval: not what was reviewed
+        raise _undo(processor, draft.number, authorization,
+                    CheckoutError("Your card was approved for part of the amount only, so "
+                                  "nothing was charged. Please use another card."))
+    return authorization
 
 
-def _record(draft, customer, ip, cart, reviewed, gift_card, card, authorization):
+def _undo(processor, number, authorization, error):
+    """Void the authorization (first of all), note the failure; the error to raise."""
+    voided = payments.release(processor, authorization.id, number) if authorization else True
+    if isinstance(error, orders.OutOfStock | giftcards.GiftCardError):
+        error = CheckoutError(f"{error} Your card was not charged.")
+    elif isinstance(error, DatabaseError):
+        log.exception("order %s could not be recorded", number)
+        error = CheckoutError(NOT_RECORDED)
+    if not voided:
+        error = gateway.OutcomeUnconfirmed(f"order {number}: the void failed")
+    message = error.customer_message if isinstance(error, gateway.PaymentError) else str(error)
+    attempts.failed(number, PaymentAttempt.RELEASED, message)
+    return error
+
+
+def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorization):
     """The order, its stock, gift cards, payment and the emptied cart: all or nothing."""
     with database.atomic():
-        cart = locked(Cart.select().where(Cart.id == cart.id)).first()
+        cart = carts.lock(cart_id)
         summary = carts.summarise(cart)
         pricing = price(summary, draft.method,
                         GiftCard.get_by_id(gift_card.id) if gift_card else None)

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 
 from storefront.accounts.contact import ContactError, normalise_email, normalise_phone, \
     normalise_postal_code
+from storefront.accounts import service as accounts
 from storefront.accounts.throttle import Throttled
 from storefront.cart import service as carts
 from storefront.catalogue.models import Availability
 from storefront.checkout import shipping
+from storefront.db import database
 from storefront.giftcards import balance
 from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
+from storefront.orders import service as orders
 from storefront.payments import cards
 from storefront.payments import service as payments
 from storefront.payments.vault import SealedCard, VaultError, load_public_key, seal_card
@@ -122,9 +125,9 @@ def choose_gift_card(raw_code, summary, ip, secret):
         raise CheckoutError(str(error), "gift_code") from None
 
 
-def _looks_like_a_card_number(text):
-    digits = cards.normalise_number(text.replace(" ", ""))
-    return len(digits) >= 12 and cards.luhn_ok(digits)
+def _holds_a_number(text):
+    """True when a name has four or more digits: most likely (part of) a card number."""
+    return sum(character.isdigit() for character in text) >= 4
 
 
 def check_new_card(number, exp_month, exp_year, holder_name, today):
@@ -139,7 +142,7 @@ def check_new_card(number, exp_month, exp_year, holder_name, today):
     holder_name = (holder_name or "").strip()
     if not holder_name:
         problems["holder_name"] = "Enter the name as printed on the card."
-    elif _looks_like_a_card_number(holder_name):  # a number pasted in the wrong field
+    elif _holds_a_number(holder_name):  # a number pasted in the wrong field is never kept
         problems["holder_name"] = "Enter the name printed on the card, not its number."
     checks = cards.check_card(number or "", exp_month, exp_year, None, today)
     for field in ("number", "expiry"):
@@ -164,7 +167,7 @@ def choose_payment(draft, summary, customer, choice, new_card, gift_code, ip, se
     if price(summary, draft.method, gift_card).card_cents == 0:
         return
     if choice != "new":
-        if payments.saved_card(customer, choice) is None:
+        if not isinstance(choice, int) or payments.saved_card(customer, choice) is None:
             raise CheckoutError("Choose how to pay.", "pay_with")
         draft.saved_card_id = choice
         return
@@ -203,7 +206,7 @@ def precheck_stock(summary):
     """CheckoutError when a line cannot be ordered now (before anything is charged)."""
     for line in summary.lines:
         product = line.product
-        if not product.orderable:
+        if product.is_hidden or not product.orderable:
             raise CheckoutError(f"{product.name} can no longer be ordered. "
                                 "Please remove it from your cart.")
         if product.availability == Availability.AVAILABLE and product.stock < line.quantity:
@@ -228,3 +231,30 @@ def ready_to_review(draft, summary):
     if summary.needs_shipping:
         return bool(draft.shipping) and draft.method in shipping.METHODS
     return True
+
+
+def reserve_number(draft):
+    """Give the draft the order number this attempt will use; True when it got a new one."""
+    if draft.number:
+        return False
+    draft.number = orders.new_order_number()
+    return True
+
+
+def open_account_from_order(order, password, ip):
+    """A guest's order becomes an account: its name, email, addresses and phone, and the
+    order in it; one transaction. AccountError (e.g. the email has an account) changes
+    nothing."""
+    billing = order.address("billing")
+    delivery = order.address("shipping") or billing
+    with database.atomic():
+        customer = accounts.register_customer(
+            billing.name, order.email, password, _address_of(delivery), _address_of(billing),
+            order.phone, "", ip)
+        orders.attach_customer(order, customer)
+    return customer
+
+
+def _address_of(row):
+    return accounts.AddressData(**{name: getattr(row, name)
+                                   for name in accounts.AddressData.__dataclass_fields__})

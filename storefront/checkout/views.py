@@ -1,4 +1,5 @@
 """Checkout pages: details, payment, review, then the placed order's confirmation."""
+import time
 from datetime import date
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, session,
@@ -22,6 +23,8 @@ from storefront.web.money import format_money
 from storefront.web.params import client_ip
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout", template_folder="templates")
+# How long a guest's browser may see the order it placed, and open an account from it.
+GUEST_ORDER_SECONDS = 3600
 
 
 def _visitor():
@@ -131,7 +134,7 @@ def payment():
         new_card = {"number": form.number.data, "exp_month": month, "exp_year": year,
                     "holder_name": form.holder_name.data or "",
                     "save": "save" in form and form.save.data}
-        choice = saved_ids.get(form.pay_with.data, form.pay_with.data)
+        choice = "new" if form.pay_with.data == "new" else saved_ids.get(form.pay_with.data)
         try:
             service.choose_payment(draft, summary, customer, choice, new_card,
                                    form.gift_code.data or "", client_ip(),
@@ -139,6 +142,8 @@ def payment():
                                    current_app.config["PROCESSOR_PUBLIC_KEY_FILE"])
         except service.CheckoutError as error:
             attach_error(form, error)
+            if "holder_name" in error.errors:
+                form.holder_name.data = ""  # it may hold a card number: never echo it
         else:
             draft.number = ""  # a new choice is a new attempt
             draft.store(session)
@@ -155,8 +160,7 @@ def _review_page(draft, form, status=200):
         return redirect(url_for("cart.show"))
     if not service.ready_to_review(draft, summary):
         return redirect(url_for("checkout.details"))
-    if not draft.number:
-        draft.number = orders.new_order_number()
+    if service.reserve_number(draft):
         draft.store(session)
     form.reviewed.data = service.fingerprint(summary, pricing, draft)
     form.number.data = draft.number
@@ -177,23 +181,31 @@ def place():
     """Place the order: authorize the card, record the order; one order however often sent."""
     draft = _draft()
     form = PlaceOrderForm()
-    if form.number.data and form.number.data in draft.placed:
+    if form.number.data and draft.placed_here(form.number.data, time.time(),
+                                              GUEST_ORDER_SECONDS):
         return redirect(url_for("checkout.done", number=form.number.data))  # sent again
     if not form.validate():
         flash("The form expired. Please check your order and place it again.", "error")
         return redirect(url_for("checkout.review"))
     status = 400
+    config = current_app.config
+    # A twin click waits for the first one: an authorization, its void by reference after a
+    # timeout, and the database's busy timeout; gunicorn's 30 s timeout is the ceiling.
+    twin_wait = min(2 * config["PROCESSOR_TIMEOUT"] + 12, 25)
     try:
         order = placing.place_order(draft, current_customer(), _visitor(), client_ip(),
                                     form.cvv.data, form.reviewed.data,
-                                    gateway.client_from_config(current_app.config))
+                                    gateway.client_from_config(config), twin_wait)
+    except placing.StillPlacing as error:
+        attach_error(form, error)  # the same number again: it will not be charged twice
+        return _review_page(draft, form, 409)
     except service.CheckoutError as error:
         attach_error(form, error)
     except gateway.PaymentError as error:
         form.form_errors.append(error.customer_message)
         status = 503 if isinstance(error, gateway.ProcessorUnavailable) else 402
     else:
-        draft.finish(order.number)
+        draft.finish(order.number, time.time())
         draft.store(session)
         session["cart_count"] = 0
         return redirect(url_for("checkout.done", number=order.number))
@@ -205,7 +217,7 @@ def place():
 def _placed_order(number):
     """The order when it is this customer's, or was placed in this browser; else 404."""
     order = orders.order_of_customer(current_customer(), number)
-    if order is None and number in _draft().placed:
+    if order is None and _draft().placed_here(number, time.time(), GUEST_ORDER_SECONDS):
         order = orders.order_by_number(number)
     if order is None:
         abort(404)
@@ -229,17 +241,11 @@ def become_customer(number):
         return redirect(url_for("checkout.done", number=order.number))
     form = BecomeCustomerForm()
     if form.validate():
-        billing = order.address("billing")
-        delivery = order.address("shipping") or billing
         try:
-            customer = accounts.register_customer(
-                billing.name, order.email, form.password.data,
-                accounts.AddressData(**_address_data(delivery)),
-                accounts.AddressData(**_address_data(billing)), order.phone, "", client_ip())
+            customer = service.open_account_from_order(order, form.password.data, client_ip())
         except accounts.AccountError as error:
             attach_error(form, error)
         else:
-            orders.attach_customer(order, customer)
             sign_in(customer)
             flash("Your account is ready, and this order is in it.", "success")
             return redirect(url_for("orders.detail", number=order.number))

@@ -9,7 +9,7 @@ import hashlib
 import re
 import secrets
 
-from storefront.db import database
+from storefront.db import database, locked
 from storefront.giftcards.models import GiftCard, GiftCardEntry
 from storefront.mail import outbox
 
@@ -107,12 +107,14 @@ def redeem(gift_card_id, amount_cents, order_number):
 
 def restore(gift_card_id, amount_cents, order_number):
     """Give back what an order took (a cancelled line or order)."""
-    taken = -sum(entry.amount_cents for entry in GiftCardEntry.select().where(
-        GiftCardEntry.gift_card == gift_card_id, GiftCardEntry.order_number == order_number,
-        GiftCardEntry.kind != GiftCardEntry.ISSUED))
-    if not 0 < amount_cents <= taken:
-        raise GiftCardError("Only what the order took from the gift card can be given back.")
     with database.atomic():
+        locked(GiftCard.select().where(GiftCard.id == gift_card_id)).first()  # one at a time
+        taken = -sum(entry.amount_cents for entry in GiftCardEntry.select().where(
+            GiftCardEntry.gift_card == gift_card_id, GiftCardEntry.order_number == order_number,
+            GiftCardEntry.kind != GiftCardEntry.ISSUED))
+        if not 0 < amount_cents <= taken:
+            raise GiftCardError("Only what the order took from the gift card can be given "
+                                "back.")
         GiftCard.update(balance_cents=GiftCard.balance_cents + amount_cents) \
             .where(GiftCard.id == gift_card_id).execute()
         GiftCardEntry.create(gift_card=gift_card_id, kind=GiftCardEntry.RESTORED,

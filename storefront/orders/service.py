@@ -59,6 +59,10 @@ def _take_stock(product, quantity):
     database: the loser's update touches no row.
     """
     if product.availability == Availability.ON_RESERVE:
+        still = Product.select().where(Product.id == product.id, Product.is_hidden == False,  # noqa: E712
+                                       Product.availability == Availability.ON_RESERVE)
+        if not still.exists():
+            raise OutOfStock(f"Sorry, {product.name} can no longer be ordered.")
         return OrderLine.ON_RESERVE
     taken = (Product.update(stock=Product.stock - quantity)
              .where(Product.id == product.id, Product.stock >= quantity,

@@ -48,10 +48,10 @@ class PaymentAttempt(BaseModel):
     click waits for the first one's order instead of racing it (and voiding its payment).
     """
 
-    CLAIMED, AUTHORIZED, DECLINED, UNAVAILABLE, RELEASED = (
-        "claimed", "authorized", "declined", "unavailable", "released")
+    CLAIMED, DECLINED, UNAVAILABLE, RELEASED = "claimed", "declined", "unavailable", "released"
 
     order_number = CharField(max_length=16, unique=True)
     amount_cents = IntegerField()
-    outcome = CharField(max_length=12, default=CLAIMED)
-    created_at = DateTimeField(default=utcnow)
+    outcome = CharField(max_length=12, default=CLAIMED)  # claimed until it fails or is swept
+    message = CharField(max_length=300, default="")  # what the shopper was told on failure
+    created_at = DateTimeField(default=utcnow, index=True)

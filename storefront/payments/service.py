@@ -51,13 +51,18 @@ def record_authorization(order_number, authorization):
 
 
 def release(processor, authorization_id, order_reference):
-    """Void an authorization whose order could not be recorded. Best effort: if the
-    processor cannot be reached, an authorization never captured lapses by itself."""
+    """Void an authorization whose order could not be recorded; False when that failed too
+    (the hold then lapses at the card issuer, never captured; the log names it)."""
     try:
         processor.void(authorization_id)
+        return True
     except PaymentError as error:
         log.warning("void of %s failed (%s); voiding by reference", authorization_id, error)
-        processor.void_reference(order_reference)
+    if processor.void_reference(order_reference):
+        return True
+    log.error("authorization %s for order %s could not be voided", authorization_id,
+              order_reference)
+    return False
 
 
 def _payment_of(order_number):

@@ -6,13 +6,14 @@ from tests.factories import add_to_cart, checkout, make_product, post_form
 
 
 def test_mail_links_point_at_shop_url_without_a_request(app, db):
+    original = app.config["SHOP_URL"]
     app.config["SHOP_URL"] = "https://shop.example.com/store"
     try:
         with app.app_context():
             assert outbox.shop_link("giftcards.balance") == \
                 "https://shop.example.com/store/gift-cards/balance"
     finally:
-        app.config["SHOP_URL"] = "http://127.0.0.1:8000"
+        app.config["SHOP_URL"] = original
 
 
 def test_a_forged_host_does_not_reach_the_recipients_links(client, db, processor):
