@@ -42,10 +42,12 @@ class Customer(SignedIn, BaseModel):
         return self.phones.where(Phone.kind == kind).first()
 
 
-class Address(BaseModel):
+class PostalAddress(BaseModel):
+    """The fields of a postal address, shared by an account's addresses and an order's copy
+    of them (a base for models, never a table of its own)."""
+
     SHIPPING, BILLING = "shipping", "billing"
 
-    customer = ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE")
     kind = CharField(max_length=10)
     name = CharField(max_length=120)
     line1 = CharField(max_length=120)
@@ -54,6 +56,10 @@ class Address(BaseModel):
     region = CharField(max_length=80, default="")
     postal_code = CharField(max_length=16)
     country = CharField(max_length=2)
+
+
+class Address(PostalAddress):
+    customer = ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE")
 
     class Meta:
         indexes = ((("customer", "kind"), True),)

@@ -1,7 +1,7 @@
 """Orders as placed: a snapshot of addresses, lines with their own status, totals in cents."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from storefront.accounts.models import Customer, StaffUser
+from storefront.accounts.models import Customer, PostalAddress, StaffUser
 from storefront.catalogue.models import Product
 from storefront.db import BaseModel, utcnow
 
@@ -45,18 +45,10 @@ class Order(BaseModel):
         return self.addresses.where(OrderAddress.kind == kind).first()
 
 
-class OrderAddress(BaseModel):
-    SHIPPING, BILLING = "shipping", "billing"
+class OrderAddress(PostalAddress):
+    """The addresses as they were when the order was placed."""
 
     order = ForeignKeyField(Order, backref="addresses", on_delete="CASCADE")
-    kind = CharField(max_length=10)
-    name = CharField(max_length=120)
-    line1 = CharField(max_length=120)
-    line2 = CharField(max_length=120, default="")
-    city = CharField(max_length=80)
-    region = CharField(max_length=80, default="")
-    postal_code = CharField(max_length=16)
-    country = CharField(max_length=2)
 
     class Meta:
         indexes = ((("order", "kind"), True),)
