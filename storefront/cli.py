@@ -1,4 +1,4 @@
-"""The `storefront` command: serve, migrate, seed, staff, processor."""
+"""The `storefront` command: serve, migrate, seed, staff, processor, worker, mail."""
 import os
 import sys
 from pathlib import Path
@@ -193,11 +193,65 @@ def payments_sweep(minutes):
                or "no abandoned payment attempts")
 
 
+@click.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--batch", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Messages claimed at a time.")
+@click.option("--poll", type=click.FloatRange(0.05, 3600), default=2.0, show_default=True,
+              help="Seconds to wait when nothing is due.")
+@with_appcontext
+def worker(once, batch, poll):
+    """Deliver the mail outbox over SMTP (SMTP_URL) until SIGTERM or Ctrl-C, which stop it
+    after the message being sent."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from storefront.mail import delivery
+    settings = delivery.Settings.from_config(current_app.config)
+    stop = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stop.set())
+                for signum in (signal.SIGTERM, signal.SIGINT)}
+
+    def report(outcome):
+        click.echo(", ".join(f"{what} {count}" for what, count in sorted(outcome.items())))
+
+    if not once:
+        click.echo(f"mail worker delivering to {settings.smtp_url}")
+    try:
+        with database.connection_context():
+            totals = delivery.run(settings, stop, batch=batch, poll=poll, once=once,
+                                  report=report)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    click.echo(f"mail worker stopped: sent {totals['sent']}, to retry {totals['retry']}, "
+               f"failed {totals['failed']}")
+
+
+@click.group()
+def mail():
+    """Mail: a local SMTP sink for development."""
+
+
+@mail.command("sink")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8025, show_default=True)
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Where messages are kept (default: instance/mail/).")
+def mail_sink(host, port, directory):
+    """Receive mail over SMTP and keep each message as an .eml file, until Ctrl-C or SIGTERM."""
+    from storefront.config import instance_path
+    from storefront.mail import sink
+    sink.serve(host, port, directory or instance_path() / "mail", announce=click.echo)
+
+
 def register_commands(app):
     """Make the commands available as `flask --app wsgi ...` too."""
-    for command in (migrate, seed, staff, serve, processor, payments):
+    for command in (migrate, seed, staff, serve, processor, payments, worker, mail):
         app.cli.add_command(command)
 
 
-for _command in (migrate, seed, staff, serve, processor, payments):
+for _command in (migrate, seed, staff, serve, processor, payments, worker, mail):
     main.add_command(_command)

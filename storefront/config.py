@@ -40,6 +40,13 @@ def from_environment():
         "SHOP_COUNTRY": os.environ.get("SHOP_COUNTRY", "US"),
         "SMTP_URL": os.environ.get("SMTP_URL", "smtp://127.0.0.1:8025"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "shop@example.com"),
+        # The mail worker: SMTP timeout, retry schedule (base × 2^(attempt-1), capped), the
+        # attempts before a message is marked failed, and how long a claim (lease) lasts.
+        "MAIL_SMTP_TIMEOUT": float(os.environ.get("MAIL_SMTP_TIMEOUT", "10")),
+        "MAIL_RETRY_BASE_SECONDS": float(os.environ.get("MAIL_RETRY_BASE_SECONDS", "30")),
+        "MAIL_RETRY_MAX_SECONDS": float(os.environ.get("MAIL_RETRY_MAX_SECONDS", "3600")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_CLAIM_SECONDS": float(os.environ.get("MAIL_CLAIM_SECONDS", "600")),
         "PROCESSOR_URL": os.environ.get("PROCESSOR_URL", "http://127.0.0.1:8100"),
         "PROCESSOR_PUBLIC_KEY_FILE": os.environ.get(
             "PROCESSOR_PUBLIC_KEY_FILE", str(folder / "processor" / "public.pem")),

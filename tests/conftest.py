@@ -5,7 +5,7 @@ import tempfile
 
 import pytest
 
-pytest_plugins = ["tests.sandbox"]
+pytest_plugins = ["tests.sandbox", "tests.smtp"]
 
 # Keep generated keys and media out of the project's instance/ folder.
 os.environ.setdefault("STOREFRONT_INSTANCE", tempfile.mkdtemp(prefix="storefront-test-"))

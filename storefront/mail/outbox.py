@@ -12,17 +12,24 @@ def _message_id():
     return f"<{secrets.token_hex(16)}@{domain}>"
 
 
-def enqueue(recipient, category, subject, template, **context):
+def enqueue(recipient, category, subject, template, *, customer=None, order_number="",
+            **context):
     """Write one message rendered from mail/<template>.txt and .html; return the row.
 
     Call it inside the transaction of the change that causes the mail: both commit or neither.
-    Templates make links with shop_link(endpoint): they point at SHOP_URL, never at whatever
-    host the request that caused the mail named, so a sender cannot aim a recipient's links
-    elsewhere.
+    `customer` (a Customer or None) and `order_number` let staff find the mail sent to a
+    customer or about an order. The Message-ID and the Date are fixed here, so every retry
+    sends the very same message.
+
+    Templates may extend mail/_layout.html and mail/_layout.txt (block `content`). They make
+    links with shop_link(endpoint): links point at SHOP_URL, never at whatever host the request
+    that caused the mail named, so a sender cannot aim a recipient's links elsewhere.
     """
-    context = {"shop_name": current_app.config["SHOP_NAME"], "shop_link": shop_link, **context}
+    context = {"shop_name": current_app.config["SHOP_NAME"],
+               "shop_url": current_app.config["SHOP_URL"], "shop_link": shop_link, **context}
     return OutboxMessage.create(
         message_id=_message_id(), category=category, recipient=recipient, subject=subject,
+        customer=customer, order_number=order_number,
         body_text=render_template(f"mail/{template}.txt", **context),
         body_html=render_template(f"mail/{template}.html", **context))
 
