@@ -20,6 +20,7 @@ run: $(VENV)/.run-installed
 	$(BIN)/storefront migrate
 	$(BIN)/storefront seed --if-empty
 	$(BIN)/storefront processor keygen
+	@echo "Mail the shop sends goes to the SMTP sink on 127.0.0.1:8025 (the worker delivers it): one .eml file per message in instance/mail/"
 	$(BIN)/honcho start
 
 system-deps:
