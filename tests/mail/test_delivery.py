@@ -10,7 +10,7 @@ from storefront.db import utcnow
 from storefront.mail import delivery, outbox
 from storefront.mail.models import OutboxMessage
 
-from tests.factories import make_customer
+from tests.factories import make_customer, make_staff, staff_sign_in
 from tests.mail.conftest import make_message, make_messages, reload
 
 
@@ -96,7 +96,7 @@ def test_backoff_is_exponential_and_capped(app):
         [30, 60, 120, 3600, 3600]
 
 
-def test_after_the_last_attempt_a_message_fails_and_is_kept(app, runner, db, smtp_sink):
+def test_after_the_last_attempt_a_message_fails_and_staff_see_it(app, runner, db, smtp_sink):
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     try:
         row = make_message(recipient="grace@example.com")
@@ -115,6 +115,11 @@ def test_after_the_last_attempt_a_message_fails_and_is_kept(app, runner, db, smt
     finally:
         app.config["MAIL_MAX_ATTEMPTS"] = 8
     assert smtp_sink.count() == 0
+    make_staff("care")
+    client = app.test_client()
+    staff_sign_in(client, "care@staff.example.com")
+    html = client.get("/staff/mail/?q=grace@example.com").get_data(as_text=True)
+    assert "failed" in html and "<td>3</td>" in html and "ConnectionRefusedError" in html
 
     assert delivery.requeue(row.id).status == OutboxMessage.PENDING
     assert "sent 1" in run_worker(runner)
