@@ -6,12 +6,7 @@ from peewee import *
 
 
 def up(migrator, db):
-    class Customer(Model):
-        class Meta:
-            database = db
-            table_name = 'customer'
-
-    migrator.migrate(migrator.add_column('outbox_message', 'customer_id', ForeignKeyField(Customer, field=Customer.id, null=True, on_delete='SET NULL')))
+    migrator.migrate(migrator.add_column('outbox_message', 'customer_id', IntegerField(index=True, null=True)))
     migrator.migrate(migrator.add_column('outbox_message', 'order_number', CharField(index=True, max_length=16, default='')))
     # Rows already waiting become due at once.
     migrator.migrate(migrator.add_column('outbox_message', 'next_attempt_at', DateTimeField(default=datetime.datetime(2000, 1, 1))))

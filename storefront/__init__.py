@@ -41,13 +41,14 @@ def create_app(config=None):
     from storefront.cart.views import bp as cart_bp
     from storefront.catalogue.views import bp as catalogue_bp
     from storefront.checkout.views import bp as checkout_bp
+    from storefront.fulfilment.views import bp as fulfilment_bp
     from storefront.giftcards.views import bp as giftcards_bp
     from storefront.mail.views import bp as staff_mail_bp
     from storefront.orders.views import bp as orders_bp
     from storefront.payments.views import bp as cards_bp
     from storefront.privacy.views import bp as privacy_bp
     for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp, checkout_bp,
-                      orders_bp, giftcards_bp, cards_bp):
+                      orders_bp, giftcards_bp, cards_bp, fulfilment_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff_mail_bp)
     from storefront.accounts.contact import display_phone

@@ -47,6 +47,9 @@ def from_environment():
         "MAIL_RETRY_MAX_SECONDS": float(os.environ.get("MAIL_RETRY_MAX_SECONDS", "3600")),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
         "MAIL_CLAIM_SECONDS": float(os.environ.get("MAIL_CLAIM_SECONDS", "600")),
+        # The carrier's tracking page; {tracking_number} is replaced.
+        "CARRIER_TRACKING_URL": os.environ.get(
+            "CARRIER_TRACKING_URL", "https://www.fedex.com/fedextrack/?trknbr={tracking_number}"),
         "PROCESSOR_URL": os.environ.get("PROCESSOR_URL", "http://127.0.0.1:8100"),
         "PROCESSOR_PUBLIC_KEY_FILE": os.environ.get(
             "PROCESSOR_PUBLIC_KEY_FILE", str(folder / "processor" / "public.pem")),

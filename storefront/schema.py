@@ -13,6 +13,7 @@ def all_models():
                                             Phone, StaffUser)
     from storefront.cart.models import Cart, CartGiftCard, CartLine
     from storefront.catalogue.models import Category, Product, ProductWord
+    from storefront.fulfilment.models import Shipment, ShipmentLine
     from storefront.giftcards.models import GiftCard, GiftCardEntry
     from storefront.mail.models import OutboxMessage
     from storefront.orders.models import Order, OrderAddress, OrderLine
@@ -21,7 +22,7 @@ def all_models():
     return [Category, Product, ProductWord, Customer, Address, Phone, StaffUser,
             AccountSession, LoginAttempt, Cart, CartLine, CartGiftCard, OutboxMessage,
             GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment,
-            PaymentAttempt]
+            PaymentAttempt, Shipment, ShipmentLine]
 
 
 def runner(database):

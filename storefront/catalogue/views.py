@@ -6,7 +6,8 @@ to a visitor (sign-in state, cart count, CSRF tokens) is rendered fresh on every
 """
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import (Blueprint, abort, current_app, has_request_context, render_template,
+                   send_from_directory)
 from markupsafe import Markup
 from peewee import DatabaseError
 
@@ -34,7 +35,9 @@ def _fragment(template, **context):
 @bp.app_context_processor
 def navigation():
     """The category menu on every page (empty when the database cannot be read, so that
-    error pages still render)."""
+    error pages still render; and outside a request, where only mail is rendered)."""
+    if not has_request_context():
+        return {}
     try:
         menu = _cached("menu", service.category_menu)
     except DatabaseError:

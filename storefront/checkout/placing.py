@@ -16,6 +16,8 @@ from storefront.cart import service as carts
 from storefront.checkout.service import (CHANGED, CheckoutError, card_for_payment, fingerprint,
                                          precheck_stock, price, ready_to_review, review)
 from storefront.db import database
+from storefront.fulfilment import notices
+from storefront.fulfilment import service as fulfilment
 from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
 from storefront.orders import service as orders
@@ -81,12 +83,23 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_
         return _wait_for_twin(draft.number, twin_wait_seconds)
     authorization = _authorize(processor, draft, card, cvv_to_send, pricing.card_cents)
     try:
-        return _record(draft, customer, ip, cart.id, reviewed, gift_card, card, authorization)
+        order = _record(draft, customer, ip, cart.id, reviewed, gift_card, card, authorization)
     except BaseException as error:
         replacement = _undo(processor, draft.number, authorization, error)
         if replacement is error:
             raise
         raise replacement from error
+    _collect(order, processor)
+    return order
+
+
+def _collect(order, processor):
+    """Capture what was delivered at once (gift cards go by email). The order stands either
+    way: a capture that fails now is made at the next shipment or settlement."""
+    try:
+        fulfilment.collect_at_placing(order, processor)
+    except gateway.PaymentError:
+        log.exception("order %s: capturing its gift cards failed; retried later", order.number)
 
 
 def _authorize(processor, draft, card, cvv, amount_cents):
@@ -149,5 +162,6 @@ def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorizati
             payments.record_authorization(order.number, authorization)
         if card is not None and draft.card and draft.card.get("save") and customer is not None:
             payments.save_card(customer, card, draft.card.get("holder_name", ""))
+        notices.line_status(order, orders.lines_of(order))  # P3: on reserve, at once
         carts.empty(cart)
         return order

@@ -4,10 +4,8 @@ The worker (storefront.mail.delivery) claims due rows, sends them over SMTP and 
 outcome here. A row carries everything its message is made of (Message-ID, Date, both
 bodies), so a retry after a crash sends the very same message.
 """
-from peewee import (SQL, Case, CharField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField, fn)
+from peewee import SQL, Case, CharField, DateTimeField, IntegerField, TextField, fn
 
-from storefront.accounts.models import Customer
 from storefront.db import BaseModel, utcnow
 
 
@@ -17,7 +15,8 @@ class OutboxMessage(BaseModel):
     message_id = CharField(max_length=200, unique=True)
     category = CharField(max_length=40)  # what kind of mail: gift_card, ...
     recipient = CharField(max_length=254)
-    customer = ForeignKeyField(Customer, null=True, on_delete="SET NULL", backref="mail")
+    # The customer's id, not a foreign key: mail sits below accounts and imports nothing of it.
+    customer_id = IntegerField(null=True, index=True)
     order_number = CharField(max_length=16, default="", index=True)
     subject = CharField(max_length=200)
     body_text = TextField()

@@ -29,7 +29,8 @@ def enqueue(recipient, category, subject, template, *, customer=None, order_numb
                "shop_url": current_app.config["SHOP_URL"], "shop_link": shop_link, **context}
     return OutboxMessage.create(
         message_id=_message_id(), category=category, recipient=recipient, subject=subject,
-        customer=customer, order_number=order_number,
+        customer_id=customer.id if customer is not None else None,
+        order_number=order_number,
         body_text=render_template(f"mail/{template}.txt", **context),
         body_html=render_template(f"mail/{template}.html", **context))
 

@@ -25,6 +25,7 @@ class Order(BaseModel):
     card_last_four = CharField(max_length=4, default="")
     ip = CharField(max_length=45, default="")  # P8
     placed_at = DateTimeField(default=utcnow, index=True)
+    settled_at = DateTimeField(null=True)  # every line final and the payment settled
 
     class Meta:
         table_name = "customer_order"  # ORDER is an SQL keyword
@@ -58,11 +59,17 @@ class OrderLine(BaseModel):
     """One product (or one gift card) of an order, with its own status (P3)."""
 
     PRODUCT, GIFT_CARD = "product", "gift_card"
-    # statuses
-    ORDERED, ON_RESERVE, SHIPPED, CANCELLED, SENT = (
-        "ordered", "on_reserve", "shipped", "cancelled", "sent")
-    STATUS_LABELS = {ORDERED: "Being prepared", ON_RESERVE: "On reserve", SHIPPED: "Shipped",
-                     CANCELLED: "Cancelled", SENT: "Sent by email"}
+    # statuses: allocated lines wait in the warehouse; on reserve and out of stock wait for
+    # goods; shipped, sent (gift cards), discontinued and cancelled are final
+    ALLOCATED, ON_RESERVE, OUT_OF_STOCK, DISCONTINUED, SHIPPED, CANCELLED, SENT = (
+        "allocated", "on_reserve", "out_of_stock", "discontinued", "shipped", "cancelled",
+        "sent")
+    FINAL = (SHIPPED, SENT, DISCONTINUED, CANCELLED)
+    DELIVERED = (SHIPPED, SENT)
+    NEEDS_NOTICE = (ON_RESERVE, OUT_OF_STOCK, DISCONTINUED)  # P3: these get a status mail
+    STATUS_LABELS = {ALLOCATED: "Being prepared", ON_RESERVE: "On reserve",
+                     OUT_OF_STOCK: "Out of stock", DISCONTINUED: "Discontinued, cancelled",
+                     SHIPPED: "Shipped", CANCELLED: "Cancelled", SENT: "Sent by email"}
 
     order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
     kind = CharField(max_length=10, default=PRODUCT)
@@ -71,7 +78,7 @@ class OrderLine(BaseModel):
     name = CharField(max_length=200)
     unit_price_cents = IntegerField()
     quantity = IntegerField()
-    status = CharField(max_length=12, default=ORDERED)
+    status = CharField(max_length=12, default=ALLOCATED)
 
     @property
     def total_cents(self):

@@ -74,7 +74,7 @@ def _take_stock(product, quantity):
             raise OutOfStock(f"Sorry, {product.name} can no longer be ordered.")
         raise OutOfStock(f"Sorry, {product.name} sold out while you were ordering: "
                          f"only {current.stock} left.")
-    return OrderLine.ORDERED
+    return OrderLine.ALLOCATED
 
 
 def record_order(number, customer, email, phone, shipping, billing, shipping_method,

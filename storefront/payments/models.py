@@ -29,8 +29,9 @@ class Payment(BaseModel):
     refunded for cancelled lines."""
 
     # the processor's own words for an authorization's state
-    AUTHORIZED, CAPTURED, VOIDED, REFUNDED, PARTIALLY_REFUNDED = (
-        "authorized", "captured", "voided", "refunded", "partially_refunded")
+    AUTHORIZED, PARTIALLY_CAPTURED, CAPTURED, VOIDED, REFUNDED, PARTIALLY_REFUNDED = (
+        "authorized", "partially_captured", "captured", "voided", "refunded",
+        "partially_refunded")
 
     order_number = CharField(max_length=16, index=True)
     authorization_id = CharField(max_length=64, unique=True)

@@ -111,21 +111,27 @@ class Ledger:
             return dict(self._get(connection, authorization_id))
 
     def capture(self, authorization_id, amount_cents):
-        """Capture once, up to the authorized amount."""
+        """Capture part of an authorization (one capture per shipment), up to its amount in
+        all; it is "captured" once nothing is left to capture."""
         def rule(row):
-            if row["status"] != "authorized":
+            if row["status"] not in ("authorized", "partially_captured"):
                 raise Refusal(409, "invalid_state", f"Cannot capture: it is {row['status']}.")
-            if amount_cents > row["amount_cents"]:
+            captured = row["captured_cents"] + amount_cents
+            if captured > row["amount_cents"]:
                 raise Refusal(400, "amount_too_large",
                               "Cannot capture more than was authorized.")
-            return {"status": "captured", "captured_cents": amount_cents}
+            status = "captured" if captured == row["amount_cents"] else "partially_captured"
+            return {"status": status, "captured_cents": captured}
         return self._change(authorization_id, rule)
 
     def void(self, authorization_id):
-        """Release an authorization that was not captured (voiding twice changes nothing)."""
+        """Release what was not captured: all of it ("voided"), or the rest after partial
+        captures ("captured"). Voiding twice changes nothing."""
         def rule(row):
             if row["status"] == "voided":
                 return {}
+            if row["status"] == "partially_captured":
+                return {"status": "captured"}
             if row["status"] != "authorized":
                 raise Refusal(409, "invalid_state", f"Cannot void: it is {row['status']}.")
             return {"status": "voided"}
@@ -134,7 +140,7 @@ class Ledger:
     def refund(self, authorization_id, amount_cents):
         """Refund part or all of what was captured and not yet refunded."""
         def rule(row):
-            if row["status"] not in ("captured", "partially_refunded"):
+            if row["status"] not in ("captured", "partially_refunded"):  # after the last capture
                 raise Refusal(409, "invalid_state", f"Cannot refund: it is {row['status']}.")
             refunded = row["refunded_cents"] + amount_cents
             if refunded > row["captured_cents"]:

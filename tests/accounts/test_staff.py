@@ -8,8 +8,8 @@ from storefront.accounts import service
 from storefront.accounts.models import STAFF_ROLES, AccountSession, StaffUser
 from storefront.db import utcnow
 
-from tests.factories import (STAFF_PASSWORD, make_customer, make_staff, post_form, sign_in,
-                             staff_sign_in)
+from tests.factories import (STAFF_PASSWORD, address, make_customer, make_product, make_staff,
+                             post_form, sign_in, staff_sign_in)
 
 
 def test_staff_add_command_creates_an_account_with_roles(runner, db):
@@ -150,15 +150,29 @@ def test_every_other_route_declares_its_staff_roles(app):
     assert list(staff_routes(app)), "no staff routes found"
 
 
-def _url(rule, record_id):
-    """The rule's URL, every argument filled with the id of a record that exists."""
-    return rule.build({name: record_id for name in rule.arguments}, append_unknown=False)[1]
+def _records():
+    """Records that exist, for filling in staff URLs: {argument name: value}, and a default."""
+    from storefront.mail.models import OutboxMessage
+    from storefront.orders import service as orders
+    staff_id = make_staff("admin", email="other-admin@staff.example.com").id
+    order = orders.record_order("MTRX-2345", None, "x@example.com", "", address(), address(),
+                                "standard", 595, [orders.LineRequest(make_product(), 1)], [], "")
+    message = OutboxMessage.create(message_id="<matrix@example.com>", category="test",
+                                   recipient="x@example.com", subject="s", body_text="t")
+    return {"number": order.number, "line_id": order.lines.get().id,
+            "message_id": message.id}, staff_id
+
+
+def _url(rule, records, default):
+    """The rule's URL, every argument filled with a record that exists."""
+    return rule.build({name: records.get(name, default) for name in rule.arguments},
+                      append_unknown=False)[1]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "customer", *STAFF_ROLES])
 def test_role_matrix(app, db, who):
     client = app.test_client()
-    record_id = make_staff("admin", email="other-admin@staff.example.com").id
+    records, record_id = _records()
     if who == "customer":
         make_customer()
         sign_in(client)
@@ -169,7 +183,7 @@ def test_role_matrix(app, db, who):
     app.config["WTF_CSRF_ENABLED"] = False  # refused POSTs must be refused by role, not by token
     try:
         for rule, method, roles in staff_routes(app):
-            response = client.open(_url(rule, record_id), method=method)
+            response = client.open(_url(rule, records, record_id), method=method)
             if who == "anonymous":
                 assert response.status_code == 302 and "/staff/login" in response.location, rule
             elif who == "customer" or who not in roles:

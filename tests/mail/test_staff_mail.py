@@ -40,13 +40,14 @@ def test_search_by_recipient_email_or_order_number(app, db):
 
 def test_one_message_shows_headers_and_text_and_never_injects_its_html(app, db):
     customer = make_customer()
-    row = make_message(recipient="ada@example.com", customer=customer, order_number="K7QM-3XPD",
+    row = make_message(recipient="ada@example.com", customer_id=customer.id,
+                       order_number="K7QM-3XPD",
                        body_text="Your lamp is on its way.",
                        body_html='<p>Hi</p><script>alert("x")</script><img src=x onerror=y>')
     html = signed_in_staff(app, "admin").get(f"/staff/mail/{row.id}").get_data(as_text=True)
     assert row.message_id.replace("<", "&lt;").replace(">", "&gt;") in html
     assert "Your lamp is on its way." in html and "K7QM-3XPD" in html
-    assert "customer account ada@example.com" in html
+    assert f"customer account {customer.id}" in html
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
 

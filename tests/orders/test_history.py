@@ -23,7 +23,7 @@ def test_my_account_lists_orders_with_each_lines_status(client, db):
     order = Order.get()
     page = client.get("/account/orders/").get_data(as_text=True)
     assert f"Order {order.number}" in page
-    assert "Brass Lamp: <span class=\"line-status status-ordered\">Being prepared" in page
+    assert "Brass Lamp: <span class=\"line-status status-allocated\">Being prepared" in page
     assert "Copper Pendant: <span class=\"line-status status-on_reserve\">On reserve" in page
     detail = client.get(f"/account/orders/{order.number.lower()}").get_data(as_text=True)
     assert "2 Elm Street" in detail and "Visa 4••• •••• •••• 1111" in detail

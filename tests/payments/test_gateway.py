@@ -101,18 +101,33 @@ def test_authorize_is_idempotent_per_order_reference(app, client):
     assert not isinstance(error.value, PaymentDeclined | ProcessorUnavailable)
 
 
-def test_capture_once_up_to_the_authorized_amount(app, client):
+def test_captures_one_per_shipment_up_to_the_authorized_amount(app, client):
     authorization = client.authorize(card_payload(app, amount_cents=5000))
     with pytest.raises(PaymentError) as error:
         client.capture(authorization.id, 5001)
     assert error.value.code == "amount_too_large"
-    state = client.capture(authorization.id, 4000)  # partial: the rest is released
-    assert (state.status, state.captured_cents) == ("captured", 4000)
+    state = client.capture(authorization.id, 3000)  # the first parcel
+    assert (state.status, state.captured_cents) == ("partially_captured", 3000)
     with pytest.raises(PaymentError) as error:
-        client.capture(authorization.id, 1000)
+        client.capture(authorization.id, 2001)
+    assert error.value.code == "amount_too_large"
+    state = client.capture(authorization.id, 2000)  # the second: nothing left
+    assert (state.status, state.captured_cents) == ("captured", 5000)
+    with pytest.raises(PaymentError) as error:
+        client.capture(authorization.id, 1)
     assert error.value.code == "invalid_state"
     with pytest.raises(PaymentError):
         client.void(authorization.id)
+
+
+def test_a_void_after_a_partial_capture_releases_the_rest(app, client):
+    authorization = client.authorize(card_payload(app, amount_cents=5000))
+    client.capture(authorization.id, 3000)
+    state = client.void(authorization.id)  # the other line was cancelled
+    assert (state.status, state.captured_cents) == ("captured", 3000)
+    with pytest.raises(PaymentError):
+        client.capture(authorization.id, 100)
+    assert client.refund(authorization.id, 3000).status == "refunded"
 
 
 def test_refunds_up_to_what_was_captured(app, client):

@@ -1,0 +1,50 @@
+"""Fulfilment: shipments and their lines; orders know when they are settled."""
+from peewee import *
+
+
+def up(migrator, db):
+    class Order(Model):
+        class Meta:
+            database = db
+            table_name = 'customer_order'
+
+    class OrderLine(Model):
+        class Meta:
+            database = db
+            table_name = 'order_line'
+
+    class StaffUser(Model):
+        class Meta:
+            database = db
+            table_name = 'staff_user'
+
+    class Shipment(Model):
+        order = ForeignKeyField(Order, on_delete='CASCADE')
+        carrier = CharField(max_length=20)
+        tracking_number = CharField(unique=True, max_length=40)
+        parcels = IntegerField()
+        weight_grams = IntegerField()
+        captured_cents = IntegerField(default=0)
+        shipped_by = ForeignKeyField(StaffUser, null=True, on_delete='SET NULL')
+        shipped_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'shipment'
+    db.create_tables([Shipment])
+
+    class ShipmentLine(Model):
+        shipment = ForeignKeyField(Shipment, on_delete='CASCADE')
+        line = ForeignKeyField(OrderLine, unique=True, on_delete='CASCADE')
+        class Meta:
+            database = db
+            table_name = 'shipment_line'
+    db.create_tables([ShipmentLine])
+
+    migrator.migrate(migrator.add_column('customer_order', 'settled_at', DateTimeField(null=True)))
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_column('customer_order', 'settled_at'))
+    migrator.migrate(migrator.drop_table('shipment_line'))
+    migrator.migrate(migrator.drop_table('shipment'))
+

@@ -1,0 +1,46 @@
+"""The carrier adapter (P13): what the carrier receives is built by one function.
+
+The sandbox carrier stands in for a real one (FedEx-style 12-digit tracking numbers). A real
+adapter implements the same `create_shipment(request) -> tracking number`.
+"""
+import secrets
+
+SANDBOX = "sandbox"
+PARCEL_LIMIT_GRAMS = 20_000  # heavier orders go in several parcels
+
+
+def shipment_request(address, phone, weight_grams):
+    """Everything the carrier receives for a shipment, and nothing else: the recipient's
+    name, the shipping address, a phone number, the weight and the number of parcels (no
+    email, no billing address, no card, no order contents)."""
+    return {
+        "recipient_name": address.name,
+        "address": {"line1": address.line1, "line2": address.line2, "city": address.city,
+                    "region": address.region, "postal_code": address.postal_code,
+                    "country": address.country},
+        "phone": phone,
+        "weight_grams": weight_grams,
+        "parcel_count": max(1, -(-weight_grams // PARCEL_LIMIT_GRAMS)),
+    }
+
+
+class SandboxCarrier:
+    """A carrier that accepts every well-formed request and invents a tracking number."""
+
+    name = SANDBOX
+    FIELDS = {"recipient_name", "address", "phone", "weight_grams", "parcel_count"}
+
+    def __init__(self):
+        self.requests = []  # what it was sent, for tests and for the curious
+
+    def create_shipment(self, request):
+        """A 12-digit tracking number for the request (ValueError on an unexpected field)."""
+        if set(request) != self.FIELDS:
+            raise ValueError(f"unexpected shipment fields: {sorted(set(request) ^ self.FIELDS)}")
+        self.requests.append(request)
+        return "".join(secrets.choice("0123456789") for _ in range(12))
+
+
+def tracking_url(template, tracking_number):
+    """The carrier's tracking page for a number, from the configured URL template."""
+    return template.format(tracking_number=tracking_number)

@@ -1,0 +1,65 @@
+"""`storefront orders …`: ship and settle orders from the command line (the same services
+the fulfilment pages call)."""
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from storefront.db import database
+
+
+@click.group("orders")
+def orders_group():
+    """Ship and settle orders."""
+
+
+@orders_group.command("ship")
+@click.argument("number")
+@click.option("--lines", "lines", multiple=True,
+              help="A line to ship, by SKU or line id (repeat it); all waiting lines if none.")
+@with_appcontext
+def ship_command(number, lines):
+    """Ship an order's waiting lines: the carrier is called, the card captured, mails queued."""
+    from storefront.fulfilment import service
+    from storefront.fulfilment.views import carrier
+    from storefront.orders import service as orders
+    from storefront.payments import gateway
+    with database.connection_context():
+        order = orders.order_by_number(number)
+        if order is None:
+            raise click.ClickException(f"no order {number}")
+        line_ids = None
+        if lines:
+            by_key = {}
+            for line in orders.lines_of(order):
+                by_key[str(line.id)] = by_key[line.sku] = line.id
+            unknown = [key for key in lines if key not in by_key]
+            if unknown:
+                raise click.ClickException(f"not lines of {order.number}: {', '.join(unknown)}")
+            line_ids = [by_key[key] for key in lines]
+        try:
+            shipment = service.ship(order, line_ids, None,
+                                    gateway.client_from_config(current_app.config), carrier(),
+                                    current_app.config["CARRIER_TRACKING_URL"])
+        except (service.FulfilmentError, gateway.PaymentError) as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"shipped {order.number}: tracking number {shipment.tracking_number}")
+
+
+@orders_group.command("settle")
+@click.argument("number")
+@with_appcontext
+def settle_command(number):
+    """Settle an order whose lines are all final (after a capture that failed earlier)."""
+    from storefront.fulfilment import service
+    from storefront.orders import service as orders
+    from storefront.payments import gateway
+    with database.connection_context():
+        order = orders.order_by_number(number)
+        if order is None:
+            raise click.ClickException(f"no order {number}")
+        try:
+            done = service.settle_if_complete(order, gateway.client_from_config(
+                current_app.config))
+        except gateway.PaymentError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"{order.number} settled" if done else f"{order.number}: nothing to settle")

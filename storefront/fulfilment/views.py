@@ -1,0 +1,97 @@
+"""Staff → Fulfilment: orders to ship, shipping all or part of one, line statuses."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from storefront.accounts.current import current_staff, staff_route
+from storefront.accounts.forms import EmptyForm
+from storefront.fulfilment import service
+from storefront.fulfilment.carrier import SandboxCarrier, tracking_url
+from storefront.fulfilment.models import Shipment
+from storefront.orders import service as orders
+from storefront.orders.models import OrderLine
+from storefront.payments import gateway
+from storefront.web.params import whole_number
+
+bp = Blueprint("fulfilment", __name__, url_prefix="/staff/fulfilment",
+               template_folder="templates")
+ROLES = ("fulfilment", "admin")
+
+
+def carrier():
+    """The app's carrier adapter (the sandbox one; a real adapter would be chosen here)."""
+    return current_app.extensions.setdefault("carrier", SandboxCarrier())
+
+
+def _order(number):
+    order = orders.order_by_number(number)
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/")
+@staff_route(*ROLES)
+def queue():
+    """Orders with lines waiting to ship, oldest first."""
+    waiting = service.orders_to_ship()
+    return render_template("fulfilment/queue.html", orders=waiting,
+                           lines=orders.lines_by_order(waiting))
+
+
+@bp.get("/<number>")
+@staff_route(*ROLES)
+def order(number):
+    """One order: its lines, what can ship, its shipments."""
+    found = _order(number)
+    shipments = list(Shipment.select().where(Shipment.order == found).order_by(Shipment.id))
+    template = current_app.config["CARRIER_TRACKING_URL"]
+    return render_template("fulfilment/order.html", order=found,
+                           lines=orders.lines_of(found), shipments=shipments,
+                           links={s.id: tracking_url(template, s.tracking_number)
+                                  for s in shipments},
+                           changes=service.LINE_CHANGES, labels=OrderLine.STATUS_LABELS,
+                           form=EmptyForm())
+
+
+@bp.post("/<number>/ship")
+@staff_route(*ROLES)
+def ship(number):
+    """Ship the ticked lines: the carrier is called, the card captured, two emails sent."""
+    found = _order(number)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired. Please try again.")
+    line_ids = [whole_number(raw) for raw in request.form.getlist("line")]
+    if not line_ids or None in line_ids:
+        flash("Tick the lines to ship.", "error")
+        return redirect(url_for("fulfilment.order", number=found.number))
+    try:
+        shipment = service.ship(found, line_ids, current_staff(),
+                                gateway.client_from_config(current_app.config), carrier(),
+                                current_app.config["CARRIER_TRACKING_URL"])
+    except service.FulfilmentError as error:
+        flash(str(error), "error")
+    except gateway.PaymentError as error:
+        flash(f"The payment could not be captured, so nothing was shipped: {error}", "error")
+    else:
+        flash(f"Shipped with tracking number {shipment.tracking_number}.", "success")
+    return redirect(url_for("fulfilment.order", number=found.number))
+
+
+@bp.post("/<number>/lines/<int:line_id>")
+@staff_route(*ROLES)
+def change_line(number, line_id):
+    """Set a line's status (and, if asked, the product's availability too)."""
+    found = _order(number)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired. Please try again.")
+    status = request.form.get("status", "")
+    try:
+        line = service.change_line(found, line_id, status, current_staff(),
+                                   gateway.client_from_config(current_app.config),
+                                   also_product=request.form.get("also_product") == "y")
+    except service.FulfilmentError as error:
+        flash(str(error), "error")
+    except gateway.PaymentError as error:
+        flash(f"The line changed, but settling the payment failed: {error}", "error")
+    else:
+        flash(f"{line.name} is now: {line.status_label}.", "success")
+    return redirect(url_for("fulfilment.order", number=found.number))
