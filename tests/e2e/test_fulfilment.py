@@ -4,6 +4,7 @@ import re
 import subprocess
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from storefront.fulfilment.models import Shipment
@@ -67,6 +68,9 @@ def test_an_order_shipped_from_the_staff_page_mails_what_was_promised(
     expect(staff.get_by_role("heading", level=1)).to_have_text(f"Order {number}")
     expect(staff.get_by_label("Ship Brass Desk Lamp")).to_be_checked()
     expect(staff.get_by_label("Ship Copper Pendant")).to_have_count(0)  # on reserve
+    serious = [v for v in Axe().run(staff).response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, [v["id"] for v in serious]
     staff.get_by_role("button", name="Ship the ticked lines").click()
     expect(staff.get_by_role("status")).to_contain_text("Shipped with tracking number")
     tracking_number = Shipment.get(Shipment.order == Order.get(Order.number == number)) \
