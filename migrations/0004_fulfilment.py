@@ -1,4 +1,5 @@
-"""Fulfilment: shipments and their lines; orders know when they are settled."""
+"""Fulfilment: shipments and their lines; orders know when they are settled, and hold a
+lease while a shipment or settlement runs."""
 from peewee import *
 
 
@@ -20,8 +21,9 @@ def up(migrator, db):
 
     class Shipment(Model):
         order = ForeignKeyField(Order, on_delete='CASCADE')
+        status = CharField(max_length=10, default='pending')
         carrier = CharField(max_length=20)
-        tracking_number = CharField(unique=True, max_length=40)
+        tracking_number = CharField(unique=True, null=True, max_length=40)
         parcels = IntegerField()
         weight_grams = IntegerField()
         captured_cents = IntegerField(default=0)
@@ -41,9 +43,11 @@ def up(migrator, db):
     db.create_tables([ShipmentLine])
 
     migrator.migrate(migrator.add_column('customer_order', 'settled_at', DateTimeField(null=True)))
+    migrator.migrate(migrator.add_column('customer_order', 'busy_until', DateTimeField(null=True)))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_column('customer_order', 'busy_until'))
     migrator.migrate(migrator.drop_column('customer_order', 'settled_at'))
     migrator.migrate(migrator.drop_table('shipment_line'))
     migrator.migrate(migrator.drop_table('shipment'))

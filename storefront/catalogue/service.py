@@ -116,3 +116,14 @@ def refresh_category_counts():
             category.product_count = (Product.visible()
                                       .where(Product.category == category).count())
             category.save(only=[Category.product_count])
+
+
+def set_availability(product_id, availability):
+    """Change a product's availability (fulfilment marks one out of stock or discontinued).
+    Listings show it within CACHE_SECONDS."""
+    Product.update(availability=availability).where(Product.id == product_id).execute()
+
+
+def return_stock(product_id, quantity):
+    """Put back units an order had taken (its line was cancelled before shipping)."""
+    Product.update(stock=Product.stock + quantity).where(Product.id == product_id).execute()

@@ -25,20 +25,25 @@ def shipment_request(address, phone, weight_grams):
 
 
 class SandboxCarrier:
-    """A carrier that accepts every well-formed request and invents a tracking number."""
+    """A carrier that accepts every well-formed request and invents a tracking number. It keeps
+    nothing of what it is sent."""
 
     name = SANDBOX
     FIELDS = {"recipient_name", "address", "phone", "weight_grams", "parcel_count"}
-
-    def __init__(self):
-        self.requests = []  # what it was sent, for tests and for the curious
 
     def create_shipment(self, request):
         """A 12-digit tracking number for the request (ValueError on an unexpected field)."""
         if set(request) != self.FIELDS:
             raise ValueError(f"unexpected shipment fields: {sorted(set(request) ^ self.FIELDS)}")
-        self.requests.append(request)
         return "".join(secrets.choice("0123456789") for _ in range(12))
+
+    def cancel_shipment(self, tracking_number):
+        """Withdraw a shipment that will not leave after all (the capture was refused)."""
+
+
+def carrier_for(app):
+    """The app's carrier adapter: the sandbox one (a real adapter would be chosen here)."""
+    return app.extensions.setdefault("carrier", SandboxCarrier())
 
 
 def tracking_url(template, tracking_number):

@@ -20,7 +20,7 @@ def orders_group():
 def ship_command(number, lines):
     """Ship an order's waiting lines: the carrier is called, the card captured, mails queued."""
     from storefront.fulfilment import service
-    from storefront.fulfilment.views import carrier
+    from storefront.fulfilment.carrier import carrier_for
     from storefront.orders import service as orders
     from storefront.payments import gateway
     with database.connection_context():
@@ -37,12 +37,16 @@ def ship_command(number, lines):
                 raise click.ClickException(f"not lines of {order.number}: {', '.join(unknown)}")
             line_ids = [by_key[key] for key in lines]
         try:
-            shipment = service.ship(order, line_ids, None,
-                                    gateway.client_from_config(current_app.config), carrier(),
-                                    current_app.config["CARRIER_TRACKING_URL"])
+            shipped = service.ship(order, line_ids, None,
+                                   gateway.client_from_config(current_app.config),
+                                   carrier_for(current_app),
+                                   current_app.config["CARRIER_TRACKING_URL"])
         except (service.FulfilmentError, gateway.PaymentError) as error:
             raise click.ClickException(str(error)) from None
-    click.echo(f"shipped {order.number}: tracking number {shipment.tracking_number}")
+    click.echo(f"shipped {order.number}: tracking number {shipped.shipment.tracking_number}")
+    if shipped.settle_error:
+        click.echo(f"settling failed ({shipped.settle_error}): run `storefront orders settle "
+                   f"{order.number}` later", err=True)
 
 
 @orders_group.command("settle")

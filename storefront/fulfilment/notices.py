@@ -3,16 +3,17 @@
 Each is written to the outbox inside the transaction of the change it reports.
 """
 from storefront.fulfilment.carrier import tracking_url
+from storefront.fulfilment.charges import totals
 from storefront.mail import outbox
 from storefront.orders.models import OrderLine
 
 NEXT_STEP = {
-    OrderLine.ON_RESERVE: "We will ship it as soon as it arrives; your card is charged only "
-                          "then.",
+    OrderLine.ON_RESERVE: "We will ship it as soon as it arrives; you pay for it only then.",
     OrderLine.OUT_OF_STOCK: "We are waiting for new stock and will ship it when it comes in; "
-                            "your card is charged only then.",
-    OrderLine.DISCONTINUED: "It is no longer made, so we have cancelled it: you will not be "
-                            "charged for it.",
+                            "you pay for it only then.",
+    OrderLine.DISCONTINUED: "It is no longer made, so we have cancelled it: you will not pay "
+                            "for it.",
+    OrderLine.CANCELLED: "We have cancelled it: you will not pay for it.",
 }
 
 
@@ -22,9 +23,11 @@ def _send(order, category, subject, template, **context):
 
 
 def shipped(order, shipment, shipped_lines, all_lines):
-    """P2 (1): the shipment confirmation, itemized, then (2) the tracking email."""
+    """P2 (1): the shipment confirmation, itemized (the tracking email follows)."""
+    waiting = any(line.status not in OrderLine.FINAL for line in all_lines)
     _send(order, "shipment", f"Order {order.number} has shipped", "shipped",
-          shipment=shipment, shipped=shipped_lines, lines=all_lines)
+          shipment=shipment, shipped=shipped_lines, lines=all_lines, more_to_come=waiting,
+          totals=totals(order, all_lines))
 
 
 def tracking(order, shipment, template):

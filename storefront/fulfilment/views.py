@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm
 from storefront.fulfilment import service
-from storefront.fulfilment.carrier import SandboxCarrier, tracking_url
+from storefront.fulfilment.carrier import carrier_for, tracking_url
 from storefront.fulfilment.models import Shipment
 from storefront.orders import service as orders
 from storefront.orders.models import OrderLine
@@ -14,11 +14,6 @@ from storefront.web.params import whole_number
 bp = Blueprint("fulfilment", __name__, url_prefix="/staff/fulfilment",
                template_folder="templates")
 ROLES = ("fulfilment", "admin")
-
-
-def carrier():
-    """The app's carrier adapter (the sandbox one; a real adapter would be chosen here)."""
-    return current_app.extensions.setdefault("carrier", SandboxCarrier())
 
 
 def _order(number):
@@ -64,19 +59,24 @@ def ship(number):
         flash("Tick the lines to ship.", "error")
         return redirect(url_for("fulfilment.order", number=found.number))
     try:
-        shipment = service.ship(found, line_ids, current_staff(),
-                                gateway.client_from_config(current_app.config), carrier(),
-                                current_app.config["CARRIER_TRACKING_URL"])
+        shipped = service.ship(found, line_ids, current_staff(),
+                               gateway.client_from_config(current_app.config),
+                               carrier_for(current_app), current_app.config["CARRIER_TRACKING_URL"])
     except service.FulfilmentError as error:
         flash(str(error), "error")
     except gateway.PaymentError as error:
         flash(f"The payment could not be captured, so nothing was shipped: {error}", "error")
     else:
-        flash(f"Shipped with tracking number {shipment.tracking_number}.", "success")
+        earlier = "The shipment started earlier is finished. " if shipped.resumed else ""
+        flash(f"{earlier}Shipped with tracking number {shipped.shipment.tracking_number}.",
+              "success")
+        if shipped.settle_error:
+            flash(f"Settling the payment failed ({shipped.settle_error}); run "
+                  f"`storefront orders settle {found.number}` later.", "error")
     return redirect(url_for("fulfilment.order", number=found.number))
 
 
-@bp.post("/<number>/lines/<int:line_id>")
+@bp.post("/<number>/lines/<int(max=2147483647):line_id>")
 @staff_route(*ROLES)
 def change_line(number, line_id):
     """Set a line's status (and, if asked, the product's availability too)."""
@@ -85,7 +85,7 @@ def change_line(number, line_id):
         abort(400, "The form expired. Please try again.")
     status = request.form.get("status", "")
     try:
-        line = service.change_line(found, line_id, status, current_staff(),
+        line = service.change_line(found, line_id, status,
                                    gateway.client_from_config(current_app.config),
                                    also_product=request.form.get("also_product") == "y")
     except service.FulfilmentError as error:

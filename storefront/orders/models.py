@@ -26,6 +26,7 @@ class Order(BaseModel):
     ip = CharField(max_length=45, default="")  # P8
     placed_at = DateTimeField(default=utcnow, index=True)
     settled_at = DateTimeField(null=True)  # every line final and the payment settled
+    busy_until = DateTimeField(null=True)  # one shipment or settlement at a time (a lease)
 
     class Meta:
         table_name = "customer_order"  # ORDER is an SQL keyword
@@ -61,15 +62,18 @@ class OrderLine(BaseModel):
     PRODUCT, GIFT_CARD = "product", "gift_card"
     # statuses: allocated lines wait in the warehouse; on reserve and out of stock wait for
     # goods; shipped, sent (gift cards), discontinued and cancelled are final
-    ALLOCATED, ON_RESERVE, OUT_OF_STOCK, DISCONTINUED, SHIPPED, CANCELLED, SENT = (
-        "allocated", "on_reserve", "out_of_stock", "discontinued", "shipped", "cancelled",
-        "sent")
+    # shipping: in a shipment that is being made (the carrier or the capture not done yet)
+    ALLOCATED, SHIPPING, ON_RESERVE, OUT_OF_STOCK, DISCONTINUED, SHIPPED, CANCELLED, SENT = (
+        "allocated", "shipping", "on_reserve", "out_of_stock", "discontinued", "shipped",
+        "cancelled", "sent")
     FINAL = (SHIPPED, SENT, DISCONTINUED, CANCELLED)
     DELIVERED = (SHIPPED, SENT)
-    NEEDS_NOTICE = (ON_RESERVE, OUT_OF_STOCK, DISCONTINUED)  # P3: these get a status mail
-    STATUS_LABELS = {ALLOCATED: "Being prepared", ON_RESERVE: "On reserve",
-                     OUT_OF_STOCK: "Out of stock", DISCONTINUED: "Discontinued, cancelled",
-                     SHIPPED: "Shipped", CANCELLED: "Cancelled", SENT: "Sent by email"}
+    DROPPED = (DISCONTINUED, CANCELLED)  # not charged
+    NEEDS_NOTICE = (ON_RESERVE, OUT_OF_STOCK, DISCONTINUED, CANCELLED)  # P3: a status mail
+    STATUS_LABELS = {ALLOCATED: "Being prepared", SHIPPING: "Being shipped",
+                     ON_RESERVE: "On reserve", OUT_OF_STOCK: "Out of stock",
+                     DISCONTINUED: "Discontinued, cancelled", SHIPPED: "Shipped",
+                     CANCELLED: "Cancelled", SENT: "Sent by email"}
 
     order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
     kind = CharField(max_length=10, default=PRODUCT)

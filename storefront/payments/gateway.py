@@ -183,13 +183,16 @@ class ProcessorClient:
             self.void_reference(payload["order_reference"])
             raise ProcessorUnavailable("the authorization answer was incomplete") from None
 
-    def capture(self, authorization_id, amount_cents):
-        """Capture all or part of an authorization (once)."""
-        return self._state(f"/v1/authorizations/{_quoted(authorization_id)}/capture",
-                           {"amount_cents": amount_cents})
+    def capture(self, authorization_id, amount_cents, reference=None):
+        """Capture part of an authorization; with a reference, asking again after a lost
+        answer captures nothing more."""
+        payload = {"amount_cents": amount_cents}
+        if reference is not None:
+            payload["reference"] = reference
+        return self._state(f"/v1/authorizations/{_quoted(authorization_id)}/capture", payload)
 
     def void(self, authorization_id):
-        """Release an authorization that was not captured."""
+        """Release what was not captured (all of it before any capture)."""
         return self._state(f"/v1/authorizations/{_quoted(authorization_id)}/void", {})
 
     def refund(self, authorization_id, amount_cents):

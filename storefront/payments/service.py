@@ -83,10 +83,12 @@ def _follow(payment, state):
 # lock is held during a network call, and the processor itself refuses a second capture or a
 # refund beyond what was captured.
 
-def capture(processor, order_number, amount_cents):
-    """Capture what shipped (called by fulfilment at shipment)."""
+def capture(processor, order_number, amount_cents, reference=None):
+    """Capture what shipped (called by fulfilment at shipment, with the shipment as the
+    reference, so a retry after a lost answer never captures twice)."""
     payment = _payment_of(order_number)
-    return _follow(payment, processor.capture(payment.authorization_id, amount_cents))
+    return _follow(payment, processor.capture(payment.authorization_id, amount_cents,
+                                              reference))
 
 
 def void(processor, order_number):

@@ -121,10 +121,14 @@ def create_app(keys_dir):
 
     @app.post("/v1/authorizations/<authorization_id>/capture")
     def capture(authorization_id):
-        """Capture once, all or part of the authorized amount."""
-        body = _body({"amount_cents"})
+        """Capture part of the authorized amount; a reference makes a repeat harmless."""
+        body = _body({"amount_cents"}, {"reference"})
+        reference = body.get("reference")
+        if reference is not None and not (isinstance(reference, str) and 0 < len(reference)
+                                          <= 64):
+            raise Refusal(400, "invalid_request", "reference must be a short text.")
         return jsonify(_state_json(ledger.capture(
-            authorization_id, _integer(body, "amount_cents", 1, 10**9))))
+            authorization_id, _integer(body, "amount_cents", 1, 10**9), reference)))
 
     @app.post("/v1/authorizations/<authorization_id>/void")
     def void(authorization_id):

@@ -1,9 +1,10 @@
 """The sandbox's authorizations, in a SQLite file beside its keys (never a card number or CVV).
 
-Rules: one authorization per order reference; one capture, of the whole amount or less (the
-rest is released); a void only before capture; refunds, several if need be, up to what was
-captured. `void_reference` also leaves a voided placeholder when nothing is authorized yet, so
-an authorization that arrives after the shop gave up on it is refused instead of kept.
+Rules: one authorization per order reference; captures (one per shipment, each with its own
+reference: the same reference again changes nothing) up to the authorized amount in all; a void
+releases what was not captured; refunds, several if need be, up to what was captured.
+`void_reference` also leaves a voided placeholder when nothing is authorized yet, so an
+authorization that arrives after the shop gave up on it is refused instead of kept.
 """
 import secrets
 import sqlite3
@@ -22,6 +23,11 @@ CREATE TABLE IF NOT EXISTS authorizations (
     brand TEXT,
     last_four TEXT,
     created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS captures (
+    reference TEXT PRIMARY KEY,
+    authorization_id TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL
 )
 """
 
@@ -40,7 +46,9 @@ class Ledger:
     def __init__(self, path):
         self.path = str(path)
         with self._transaction() as connection:
-            connection.execute(SCHEMA)
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
 
     @contextmanager
     def _transaction(self):
@@ -100,7 +108,7 @@ class Ledger:
             raise Refusal(404, "not_found", "No such authorization.")
         return row
 
-    def _change(self, authorization_id, rule):
+    def _change(self, authorization_id, rule, capture_reference=None, captured_cents=0):
         """Apply rule(row) -> column updates to one authorization; return it afterwards."""
         with self._transaction() as connection:
             updates = rule(self._get(connection, authorization_id))
@@ -108,11 +116,26 @@ class Ledger:
                 columns = ", ".join(f"{column} = ?" for column in updates)
                 connection.execute(f"UPDATE authorizations SET {columns} WHERE id = ?",
                                    (*updates.values(), authorization_id))
+            if capture_reference is not None:
+                connection.execute("INSERT INTO captures VALUES (?, ?, ?)",
+                                   (capture_reference, authorization_id, captured_cents))
             return dict(self._get(connection, authorization_id))
 
-    def capture(self, authorization_id, amount_cents):
+    def capture(self, authorization_id, amount_cents, reference=None):
         """Capture part of an authorization (one capture per shipment), up to its amount in
-        all; it is "captured" once nothing is left to capture."""
+        all; it is "captured" once nothing is left to capture. A reference seen before
+        (the shop asking again after a lost answer) captures nothing more."""
+        if reference is not None:
+            with self._transaction() as connection:
+                seen = connection.execute("SELECT authorization_id, amount_cents FROM captures"
+                                          " WHERE reference = ?", (reference,)).fetchone()
+                if seen is not None:
+                    if (seen["authorization_id"], seen["amount_cents"]) != (authorization_id,
+                                                                            amount_cents):
+                        raise Refusal(409, "reference_conflict",
+                                      "This capture reference was used for another capture.")
+                    return dict(self._get(connection, authorization_id))
+
         def rule(row):
             if row["status"] not in ("authorized", "partially_captured"):
                 raise Refusal(409, "invalid_state", f"Cannot capture: it is {row['status']}.")
@@ -122,7 +145,7 @@ class Ledger:
                               "Cannot capture more than was authorized.")
             status = "captured" if captured == row["amount_cents"] else "partially_captured"
             return {"status": status, "captured_cents": captured}
-        return self._change(authorization_id, rule)
+        return self._change(authorization_id, rule, reference, amount_cents)
 
     def void(self, authorization_id):
         """Release what was not captured: all of it ("voided"), or the rest after partial

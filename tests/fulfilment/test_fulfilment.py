@@ -2,6 +2,8 @@
 goods, line statuses, settlement, and the promised emails (P2, P3)."""
 import re
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -13,7 +15,7 @@ from storefront.fulfilment.models import Shipment
 from storefront.giftcards.models import GiftCard
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderLine
-from storefront.payments.gateway import ProcessorClient
+from storefront.payments.gateway import PaymentError, ProcessorClient, ProcessorUnavailable
 from storefront.payments.models import Payment
 
 from tests.checkout.test_gift_card_payments import GIFT_CARDS_ONLY, buy_gift_card
@@ -24,10 +26,27 @@ from tests.giftcards.test_service import issue_card
 TRACKING = "https://track.example.com/?n={tracking_number}"
 
 
+class RecordingCarrier(SandboxCarrier):
+    """The sandbox carrier, keeping what it was sent (a test double)."""
+
+    def __init__(self, fail=False):
+        self.requests, self.cancelled, self.fail = [], [], fail
+
+    def create_shipment(self, request):
+        if self.fail:
+            raise ConnectionError("the carrier is down")
+        number = super().create_shipment(request)
+        self.requests.append(request)
+        return number
+
+    def cancel_shipment(self, tracking_number):
+        self.cancelled.append(tracking_number)
+
+
 @pytest.fixture
 def fulfil(app, processor):
     """Run a fulfilment service function inside an app context with the real processor."""
-    carrier = SandboxCarrier()
+    carrier = RecordingCarrier()
 
     def run(name, *args, **kwargs):
         with app.test_request_context():
@@ -85,7 +104,8 @@ def test_shipping_everything_captures_the_card_and_sends_the_two_promised_emails
         client, db, fulfil):
     order = place(client, (make_product(name="Brass Lamp", price_cents=4000), 1),
                   (make_product(name="Paper Lantern", price_cents=1500), 2))
-    shipment = fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
+    shipment = fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier,
+                      TRACKING).shipment
     assert re.fullmatch(r"[0-9]{12}", shipment.tracking_number)
     assert {line.status for line in lines(order).values()} == {OrderLine.SHIPPED}
     assert Payment.get().captured_cents == order.card_cents == 7000 + 595
@@ -110,11 +130,12 @@ def test_a_partial_shipment_captures_its_lines_and_the_shipping_then_the_rest(
     order = place(client, (lamp, 1), (lantern, 1))
     assert order.card_cents == 3595
     first = fulfil("ship", order, [lines(order)["Brass Lamp"].id], None, fulfil.processor,
-                   fulfil.carrier, TRACKING)
+                   fulfil.carrier, TRACKING).shipment
     assert first.captured_cents == 2595  # the lamp and the shipping
     assert processor_state(fulfil, order) == ("partially_captured", 2595)
     assert "in part" in mails("shipment")[0].body_text
-    second = fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
+    second = fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier,
+                    TRACKING).shipment
     assert second.captured_cents == 1000
     assert processor_state(fulfil, order) == ("captured", 3595)
     with pytest.raises(service.FulfilmentError):
@@ -127,14 +148,14 @@ def test_a_discontinued_line_is_cancelled_its_amount_released_and_the_shopper_to
     lantern = make_product(name="Paper Lantern", price_cents=1000)
     order = place(client, (lamp, 1), (lantern, 1))
     lantern_line = lines(order)["Paper Lantern"]
-    fulfil("change_line", order, lantern_line.id, OrderLine.DISCONTINUED, None,
+    fulfil("change_line", order, lantern_line.id, OrderLine.DISCONTINUED,
            fulfil.processor, also_product=True)
     assert Product.get_by_id(lantern.id).availability == Availability.DISCONTINUED
     status_mail = mails("line_status")
     assert len(status_mail) == 1 and "Paper Lantern: Discontinued, cancelled" in \
-        status_mail[0].body_text and "not be charged" in status_mail[0].body_text
+        status_mail[0].body_text and "you will not pay" in status_mail[0].body_text
     # The same status again sends nothing.
-    fulfil("change_line", order, lantern_line.id, OrderLine.DISCONTINUED, None,
+    fulfil("change_line", order, lantern_line.id, OrderLine.DISCONTINUED,
            fulfil.processor)
     assert len(mails("line_status")) == 1
     fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
@@ -146,14 +167,14 @@ def test_a_discontinued_line_is_cancelled_its_amount_released_and_the_shopper_to
 def test_out_of_stock_then_back_in_then_shipped(client, db, fulfil):
     order = place(client, (make_product(name="Brass Lamp"), 1))
     line = lines(order)["Brass Lamp"]
-    fulfil("change_line", order, line.id, OrderLine.OUT_OF_STOCK, None, fulfil.processor)
+    fulfil("change_line", order, line.id, OrderLine.OUT_OF_STOCK, fulfil.processor)
     assert "Out of stock" in mails("line_status")[0].body_text
     assert order not in service.orders_to_ship()
-    fulfil("change_line", order, line.id, OrderLine.ALLOCATED, None, fulfil.processor)
+    fulfil("change_line", order, line.id, OrderLine.ALLOCATED, fulfil.processor)
     assert len(mails("line_status")) == 1  # back to normal: no news to send
     fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
     with pytest.raises(service.FulfilmentError):
-        fulfil("change_line", order, line.id, OrderLine.CANCELLED, None, fulfil.processor)
+        fulfil("change_line", order, line.id, OrderLine.CANCELLED, fulfil.processor)
 
 
 def test_an_on_reserve_item_gets_its_status_email_when_the_order_is_placed(client, db, fulfil):
@@ -170,7 +191,7 @@ def test_a_gift_card_pays_first_and_gets_back_what_was_not_delivered(app, client
     lantern = make_product(name="Paper Lantern", price_cents=2000)
     order = place(client, (lamp, 1), (lantern, 1), gift_code=code)
     assert (order.gift_card_cents, order.card_cents) == (3000, 1595)
-    fulfil("change_line", order, lines(order)["Paper Lantern"].id, OrderLine.CANCELLED, None,
+    fulfil("change_line", order, lines(order)["Paper Lantern"].id, OrderLine.CANCELLED,
            fulfil.processor)
     fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
     # Delivered: $20 lamp + $5.95 shipping, all within the $30 gift card: the card pays
@@ -189,13 +210,97 @@ def test_a_gift_card_order_is_captured_when_it_is_placed(client, db, fulfil):
     assert Order.get_by_id(order.id).settled_at is not None
 
 
-def test_two_people_shipping_the_same_lines_at_once_ship_them_once(client, db, fulfil):
+def test_two_people_shipping_one_order_at_once_never_capture_twice(app, client, db, fulfil):
+    order = place(client, *[(make_product(name=f"Lamp {n}", price_cents=1000), 1)
+                            for n in range(4)])
+    ids = [line.id for line in lines(order).values()]
+    start = threading.Barrier(2)
+
+    def ship_one(line_id):
+        start.wait()
+        try:
+            return fulfil("ship", order, [line_id], None, fulfil.processor, fulfil.carrier,
+                          TRACKING).shipment.captured_cents
+        except service.FulfilmentError as error:
+            return str(error)
+
+    db.close()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(ship_one, ids[:2]))
+    captured = [r for r in results if isinstance(r, int)]
+    assert captured, results
+    delivered = sum(1000 for line in lines(order).values() if line.status == "shipped") + 595
+    assert processor_state(fulfil, order)[1] == sum(captured) == delivered
+
+
+def test_a_carrier_failure_puts_the_lines_back_and_charges_nothing(client, db, fulfil):
     order = place(client, (make_product(name="Brass Lamp"), 1))
-    line = lines(order)["Brass Lamp"]
-    OrderLine.update(status=OrderLine.SHIPPED).where(OrderLine.id == line.id).execute()
-    with pytest.raises(service.FulfilmentError):  # the other person's claim came first
-        fulfil("ship", order, [line.id], None, fulfil.processor, fulfil.carrier, TRACKING)
-    assert Shipment.select().count() == 0 and fulfil.carrier.requests == []
+    down = RecordingCarrier(fail=True)
+    with pytest.raises(ConnectionError):
+        fulfil("ship", order, None, None, fulfil.processor, down, TRACKING)
+    assert lines(order)["Brass Lamp"].status == OrderLine.ALLOCATED
+    assert Shipment.select().count() == 0 and processor_state(fulfil, order) == \
+        ("authorized", 0)
+    fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
+    assert processor_state(fulfil, order) == ("captured", order.card_cents)
+
+
+class LostAnswers:
+    """The processor, but the answer to the first capture is lost on the way back."""
+
+    def __init__(self, processor):
+        self.processor, self.lost = processor, False
+
+    def __getattr__(self, name):
+        return getattr(self.processor, name)
+
+    def capture(self, *args, **kwargs):
+        state = self.processor.capture(*args, **kwargs)
+        if not self.lost:
+            self.lost = True
+            raise ProcessorUnavailable("no answer within 5s")
+        return state
+
+
+def test_a_capture_whose_answer_was_lost_is_finished_without_capturing_twice(
+        client, db, fulfil):
+    order = place(client, (make_product(name="Brass Lamp", price_cents=2000), 1),
+                  (make_product(name="Paper Lantern", price_cents=1000), 1))
+    flaky = LostAnswers(fulfil.processor)
+    with pytest.raises(service.FulfilmentError, match="nothing will be captured twice"):
+        fulfil("ship", order, [lines(order)["Brass Lamp"].id], None, flaky, fulfil.carrier,
+               TRACKING)
+    assert lines(order)["Brass Lamp"].status == OrderLine.SHIPPING  # waiting to be finished
+    assert mails("shipment") == []
+    # Shipping again (whatever is ticked) finishes the earlier shipment first.
+    shipped = fulfil("ship", order, None, None, flaky, fulfil.carrier, TRACKING)
+    assert shipped.resumed and shipped.shipment.captured_cents == 2595
+    assert processor_state(fulfil, order) == ("partially_captured", 2595)  # once, not twice
+    assert lines(order)["Paper Lantern"].status == OrderLine.ALLOCATED
+    assert len(mails("shipment")) == 1 and len(mails("tracking")) == 1
+
+
+def test_a_refused_capture_withdraws_the_parcel_and_puts_the_lines_back(client, db, fulfil):
+    order = place(client, (make_product(name="Brass Lamp"), 1))
+    fulfil.processor.void(Payment.get().authorization_id)  # the authorization is gone
+    with pytest.raises(PaymentError):
+        fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
+    assert fulfil.carrier.cancelled and lines(order)["Brass Lamp"].status == OrderLine.ALLOCATED
+    assert Shipment.select().count() == 0
+
+
+def test_a_cancelled_line_gives_its_units_back_and_leaves_the_summary(client, db, fulfil):
+    lamp = make_product(name="Brass Lamp", price_cents=2000, stock=10)
+    lantern = make_product(name="Paper Lantern", price_cents=1000, stock=10)
+    order = place(client, (lamp, 2), (lantern, 1))
+    fulfil("change_line", order, lines(order)["Brass Lamp"].id, OrderLine.CANCELLED,
+           fulfil.processor)
+    assert Product.get_by_id(lamp.id).stock == 10
+    assert "We have cancelled it" in mails("line_status")[0].body_text
+    fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
+    body = mails("shipment")[0].body_text
+    assert "Total: $15.95" in body and "in part" not in body
+    assert processor_state(fulfil, order) == ("captured", 1595)
 
 
 def test_the_parcel_count_grows_with_weight():

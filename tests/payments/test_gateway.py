@@ -275,3 +275,14 @@ def test_a_malformed_reply_is_unavailable():
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def test_a_capture_asked_again_with_its_reference_captures_nothing_more(app, client):
+    authorization = client.authorize(card_payload(app, amount_cents=5000))
+    first = client.capture(authorization.id, 2000, reference="ship-1")
+    again = client.capture(authorization.id, 2000, reference="ship-1")  # the answer was lost
+    assert first.captured_cents == again.captured_cents == 2000
+    with pytest.raises(PaymentError) as error:
+        client.capture(authorization.id, 3000, reference="ship-1")
+    assert error.value.code == "reference_conflict"
+    assert client.capture(authorization.id, 3000, reference="ship-2").status == "captured"
