@@ -21,7 +21,7 @@ from storefront.fulfilment import service as fulfilment
 from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
 from storefront.orders import service as orders
-from storefront.orders.models import Order
+from storefront.orders.models import Order, OrderLine
 from storefront.payments import attempts, gateway
 from storefront.payments import service as payments
 from storefront.payments.models import PaymentAttempt
@@ -89,7 +89,8 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_
         if replacement is error:
             raise
         raise replacement from error
-    _collect(order, processor)
+    if any(line.kind == OrderLine.GIFT_CARD for line in orders.lines_of(order)):
+        _collect(order, processor)
     return order
 
 

@@ -132,7 +132,7 @@ def create_app(keys_dir):
 
     @app.post("/v1/authorizations/<authorization_id>/void")
     def void(authorization_id):
-        """Release an authorization that was not captured."""
+        """Release what was not captured (all of it before any capture)."""
         return jsonify(_state_json(ledger.void(authorization_id)))
 
     @app.post("/v1/authorizations/<authorization_id>/refund")
