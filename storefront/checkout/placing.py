@@ -89,7 +89,7 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_
         if replacement is error:
             raise
         raise replacement from error
-    if any(line.kind == OrderLine.GIFT_CARD for line in orders.lines_of(order)):
+    if summary.gift_cards:  # the same as recorded: the fingerprint was checked again
         _collect(order, processor)
     return order
 
@@ -147,7 +147,7 @@ def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorizati
                         GiftCard.get_by_id(gift_card.id) if gift_card else None)
         if fingerprint(summary, pricing, draft) != reviewed:
             raise CheckoutError(CHANGED)
-        order = orders.record_order(
+        order, order_lines = orders.record_order(
             draft.number, customer, draft.email, draft.phone, draft.address("shipping"),
             draft.address("billing"), pricing.shipping.code, pricing.shipping.cents,
             [orders.LineRequest(line.product, line.quantity) for line in summary.lines],
@@ -163,6 +163,7 @@ def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorizati
             payments.record_authorization(order.number, authorization)
         if card is not None and draft.card and draft.card.get("save") and customer is not None:
             payments.save_card(customer, card, draft.card.get("holder_name", ""))
-        notices.line_status(order, orders.lines_of(order))  # P3: on reserve, at once
+        if any(line.status == OrderLine.ON_RESERVE for line in order_lines):
+            notices.line_status(order, order_lines)  # P3: items on reserve, told at once
         carts.empty(cart)
         return order

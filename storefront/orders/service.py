@@ -79,7 +79,8 @@ def _take_stock(product, quantity):
 
 def record_order(number, customer, email, phone, shipping, billing, shipping_method,
                  shipping_cents, lines, gift_cards, ip, channel=Order.WEB, taken_by=None):
-    """Create the order, its addresses and lines, taking stock; OutOfStock changes nothing.
+    """Create the order, its addresses and lines, taking stock; (order, its lines).
+    OutOfStock changes nothing.
 
     shipping and billing are AddressData (shipping None when nothing is posted).
     Card and gift card payments are added by the caller in the same transaction.
@@ -94,17 +95,17 @@ def record_order(number, customer, email, phone, shipping, billing, shipping_met
         for kind, data in ((OrderAddress.SHIPPING, shipping), (OrderAddress.BILLING, billing)):
             if data is not None:
                 OrderAddress.create(order=order, kind=kind, **vars(data))
+        recorded = []
         for line in sorted(lines, key=lambda item: item.product.id):  # one lock order for all
-            OrderLine.create(order=order, product=line.product, sku=line.product.sku,
-                             name=line.product.name, unit_price_cents=line.product.price_cents,
-                             quantity=line.quantity,
-                             status=_take_stock(line.product, line.quantity))
+            recorded.append(OrderLine.create(
+                order=order, product=line.product, sku=line.product.sku, name=line.product.name,
+                unit_price_cents=line.product.price_cents, quantity=line.quantity,
+                status=_take_stock(line.product, line.quantity)))
         for card in gift_cards:
-            OrderLine.create(order=order, kind=OrderLine.GIFT_CARD,
-                             name=f"Gift card for {card.recipient_name}",
-                             unit_price_cents=card.amount_cents, quantity=1,
-                             status=OrderLine.SENT)
-        return order
+            recorded.append(OrderLine.create(
+                order=order, kind=OrderLine.GIFT_CARD, name=f"Gift card for {card.recipient_name}",
+                unit_price_cents=card.amount_cents, quantity=1, status=OrderLine.SENT))
+        return order, recorded
 
 
 def set_payment(order, gift_card_cents, card_cents, card=None):

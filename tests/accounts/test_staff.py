@@ -155,7 +155,7 @@ def _records():
     from storefront.mail.models import OutboxMessage
     from storefront.orders import service as orders
     staff_id = make_staff("admin", email="other-admin@staff.example.com").id
-    order = orders.record_order("MTRX-2345", None, "x@example.com", "", address(), address(),
+    order, _ = orders.record_order("MTRX-2345", None, "x@example.com", "", address(), address(),
                                 "standard", 595, [orders.LineRequest(make_product(), 1)], [], "")
     message = OutboxMessage.create(message_id="<matrix@example.com>", category="test",
                                    recipient="x@example.com", subject="s", body_text="t")
