@@ -4,10 +4,13 @@ import re
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from storefront.catalogue.models import Availability, Product
+from storefront.db import utcnow
 from storefront.fulfilment import carrier as carriers
 from storefront.fulfilment import service
 from storefront.fulfilment.carrier import SandboxCarrier
@@ -309,3 +312,28 @@ def test_the_parcel_count_grows_with_weight():
     assert carriers.shipment_request(address, "", 0)["parcel_count"] == 1
     assert carriers.shipment_request(address, "", 20_000)["parcel_count"] == 1
     assert carriers.shipment_request(address, "", 20_001)["parcel_count"] == 2
+
+
+def test_orders_shipped_while_the_smtp_server_is_down_lose_no_mail(
+        app, runner, client, db, fulfil, smtp_sink):
+    shopper_orders = []
+    for n in range(3):
+        shopper = app.test_client()
+        shopper_orders.append(place(shopper, (make_product(name=f"Lamp {n}"), 1)))
+    smtp_sink.stop()
+    for order in shopper_orders:
+        fulfil("ship", order, None, None, fulfil.processor, fulfil.carrier, TRACKING)
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        runner.invoke(args=["worker", "--once"])
+    assert smtp_sink.count() == 0
+    assert OutboxMessage.select().where(OutboxMessage.status == OutboxMessage.PENDING) \
+        .count() == 6
+    smtp_sink.start()
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        runner.invoke(args=["worker", "--once"])
+        runner.invoke(args=["worker", "--once"])  # nothing left: nothing sent twice
+    subjects = sorted(message["Subject"] for message in smtp_sink.messages())
+    assert subjects == sorted([f"Order {o.number} has shipped" for o in shopper_orders]
+                              + [f"Tracking number for order {o.number}"
+                                 for o in shopper_orders])
