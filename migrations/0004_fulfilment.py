@@ -1,5 +1,5 @@
-"""Fulfilment: shipments and their lines; orders know when they are settled, and hold a
-lease while a shipment or settlement runs."""
+"""Fulfilment: shipments and their lines; orders know when they are settled and hold a lease
+while a shipment or settlement runs; lines know whether they hold stock."""
 from peewee import *
 
 
@@ -44,9 +44,11 @@ def up(migrator, db):
 
     migrator.migrate(migrator.add_column('customer_order', 'settled_at', DateTimeField(null=True)))
     migrator.migrate(migrator.add_column('customer_order', 'busy_until', DateTimeField(null=True)))
+    migrator.migrate(migrator.add_column('order_line', 'holds_stock', BooleanField(default=False)))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_column('order_line', 'holds_stock'))
     migrator.migrate(migrator.drop_column('customer_order', 'busy_until'))
     migrator.migrate(migrator.drop_column('customer_order', 'settled_at'))
     migrator.migrate(migrator.drop_table('shipment_line'))

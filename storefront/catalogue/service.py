@@ -124,6 +124,12 @@ def set_availability(product_id, availability):
     Product.update(availability=availability).where(Product.id == product_id).execute()
 
 
+def take_stock(product_id, quantity):
+    """Take units from stock if there are that many; True when taken."""
+    return Product.update(stock=Product.stock - quantity).where(
+        Product.id == product_id, Product.stock >= quantity).execute() > 0
+
+
 def return_stock(product_id, quantity):
     """Put back units an order had taken (its line was cancelled before shipping)."""
     Product.update(stock=Product.stock + quantity).where(Product.id == product_id).execute()

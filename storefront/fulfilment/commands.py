@@ -50,20 +50,37 @@ def ship_command(number, lines):
 
 
 @orders_group.command("settle")
-@click.argument("number")
+@click.argument("number", required=False)
+@click.option("--all", "every", is_flag=True,
+              help="Every order whose lines are all final but that is not settled; run it "
+                   "from cron.")
 @with_appcontext
-def settle_command(number):
-    """Settle an order whose lines are all final (after a capture that failed earlier)."""
+def settle_command(number, every):
+    """Settle an order whose lines are all final: capture what it owes, release the rest,
+    restore unused gift card value (after a capture or void that failed earlier)."""
     from storefront.fulfilment import service
     from storefront.orders import service as orders
     from storefront.payments import gateway
+    if bool(number) == every:
+        raise click.UsageError("give an order number, or --all")
+    processor = gateway.client_from_config(current_app.config)
     with database.connection_context():
-        order = orders.order_by_number(number)
-        if order is None:
-            raise click.ClickException(f"no order {number}")
-        try:
-            done = service.settle_if_complete(order, gateway.client_from_config(
-                current_app.config))
-        except gateway.PaymentError as error:
-            raise click.ClickException(str(error)) from None
-    click.echo(f"{order.number} settled" if done else f"{order.number}: nothing to settle")
+        if every:
+            targets = service.unsettled()
+        else:
+            order = orders.order_by_number(number)
+            if order is None:
+                raise click.ClickException(f"no order {number}")
+            targets = [order]
+        failed = False
+        for order in targets:
+            try:
+                done = service.settle_if_complete(order, processor)
+            except (service.FulfilmentError, gateway.PaymentError) as error:
+                click.echo(f"{order.number}: {error}", err=True)
+                failed = True
+                continue
+            click.echo(f"{order.number} settled" if done else
+                       f"{order.number}: nothing to settle")
+    if failed:
+        raise click.ClickException("some orders could not be settled; try again later")

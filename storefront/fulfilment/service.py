@@ -62,15 +62,17 @@ def _busy(order):
     """Hold the order for one shipment or settlement at a time, across processes; a lease,
     so a process that died frees it after BUSY_FOR."""
     now = utcnow()
-    taken = Order.update(busy_until=now + BUSY_FOR).where(
+    mine = now + BUSY_FOR
+    taken = Order.update(busy_until=mine).where(
         Order.id == order.id, Order.busy_until.is_null() | (Order.busy_until < now)).execute()
     if not taken:
         raise FulfilmentError("Someone is shipping or settling this order right now. "
                               "Please look at it again in a moment.")
     try:
         yield
-    finally:
-        Order.update(busy_until=None).where(Order.id == order.id).execute()
+    finally:  # only this lease: one that expired and was taken by another stays theirs
+        Order.update(busy_until=None).where(Order.id == order.id,
+                                            Order.busy_until == mine).execute()
 
 
 def _pending(order):
@@ -125,9 +127,11 @@ def _finish(shipment, processor, carrier, tracking_template):
         try:
             shipment.tracking_number = carrier.create_shipment(carriers.shipment_request(
                 order.address("shipping"), order.phone, shipment.weight_grams))
-        except Exception:
+        except Exception as error:
             _abandon(shipment)
-            raise
+            log.exception("the carrier refused order %s's shipment", order.number)
+            raise FulfilmentError("The carrier could not take the shipment, so nothing was "
+                                  "shipped or charged. Please try again.") from error
         shipment.carrier = carrier.name
         shipment.save(only=[Shipment.tracking_number, Shipment.carrier])
     if shipment.captured_cents > 0:
@@ -143,11 +147,14 @@ def _finish(shipment, processor, carrier, tracking_template):
             _abandon(shipment)
             raise
     with database.atomic():
+        finished = Shipment.update(status=Shipment.SHIPPED, shipped_at=utcnow()).where(
+            Shipment.id == shipment.id, Shipment.status == Shipment.PENDING).execute()
+        if not finished:  # another process finished it (its lease had run out): once only
+            return
         lines = [row.line for row in shipment.lines]
         OrderLine.update(status=OrderLine.SHIPPED).where(
             OrderLine.id.in_([line.id for line in lines])).execute()
-        shipment.status, shipment.shipped_at = Shipment.SHIPPED, utcnow()
-        shipment.save(only=[Shipment.status, Shipment.shipped_at])
+        shipment.status = Shipment.SHIPPED
         all_lines = orders.lines_of(order)
         shipped = [line for line in all_lines if line.id in {line.id for line in lines}]
         notices.shipped(order, shipment, shipped, all_lines)
@@ -200,11 +207,15 @@ def change_line(order, line_id, status, processor, also_product=False):
                 raise FulfilmentError(
                     f"A line that is {line.status_label.lower()} cannot become "
                     f"{OrderLine.STATUS_LABELS[status].lower()}.")
-            if status in OrderLine.DROPPED and line.status == OrderLine.ALLOCATED and \
-                    line.product_id:
+            if status in OrderLine.DROPPED and line.holds_stock and line.product_id:
                 catalogue.return_stock(line.product_id, line.quantity)
+                line.holds_stock = False
+            elif status == OrderLine.ALLOCATED and not line.holds_stock and line.product_id:
+                # goods came in: take them from stock when the count has them (goods that
+                # arrived for reservations may never have been counted)
+                line.holds_stock = catalogue.take_stock(line.product_id, line.quantity)
             line.status = status
-            line.save(only=[OrderLine.status])
+            line.save(only=[OrderLine.status, OrderLine.holds_stock])
             if also_product and line.product_id and status in PRODUCT_AVAILABILITY:
                 catalogue.set_availability(line.product_id, PRODUCT_AVAILABILITY[status])
             notices.line_status(order, [line])
@@ -227,7 +238,7 @@ def _settle(order, processor):
                                            for line in lines):
         return False
     delivered = delivered_value(order, lines)
-    payment = Payment.get_or_none(Payment.order_number == order.number)
+    payment = payments.refresh(processor, order.number)  # a lost answer leaves no stale copy
     if payment is not None:
         owed = card_due(order, delivered) - payment.captured_cents + payment.refunded_cents
         if owed > 0:
@@ -264,3 +275,12 @@ def collect_at_placing(order, processor):
         if owed > 0:
             payments.capture(processor, order.number, owed, reference=f"{order.number}-mailed")
         _settle(Order.get_by_id(order.id), processor)
+
+
+def unsettled():
+    """Orders whose lines are all final but that were never settled (a capture or a void
+    failed, or a process stopped midway): `storefront orders settle --all` settles them."""
+    open_lines = OrderLine.select(OrderLine.order).where(OrderLine.status.not_in(
+        OrderLine.FINAL))
+    return list(Order.select().where(Order.settled_at.is_null(),
+                                     Order.id.not_in(open_lines)).order_by(Order.id))

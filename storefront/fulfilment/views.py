@@ -39,10 +39,12 @@ def order(number):
     found = _order(number)
     shipments = list(Shipment.select().where(Shipment.order == found).order_by(Shipment.id))
     template = current_app.config["CARRIER_TRACKING_URL"]
+    pending = any(s.status == Shipment.PENDING for s in shipments)
     return render_template("fulfilment/order.html", order=found,
                            lines=orders.lines_of(found), shipments=shipments,
                            links={s.id: tracking_url(template, s.tracking_number)
-                                  for s in shipments},
+                                  for s in shipments if s.tracking_number},
+                           pending=pending,
                            changes=service.LINE_CHANGES, labels=OrderLine.STATUS_LABELS,
                            form=EmptyForm())
 
@@ -55,7 +57,10 @@ def ship(number):
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired. Please try again.")
     line_ids = [whole_number(raw) for raw in request.form.getlist("line")]
-    if not line_ids or None in line_ids:
+    finishing = request.form.get("finish") == "y"  # an unfinished shipment, whatever it holds
+    if finishing:
+        line_ids = None
+    elif not line_ids or None in line_ids:
         flash("Tick the lines to ship.", "error")
         return redirect(url_for("fulfilment.order", number=found.number))
     try:

@@ -1,5 +1,5 @@
 """Orders as placed: a snapshot of addresses, lines with their own status, totals in cents."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from storefront.accounts.models import Customer, PostalAddress, StaffUser
 from storefront.catalogue.models import Product
@@ -83,6 +83,7 @@ class OrderLine(BaseModel):
     unit_price_cents = IntegerField()
     quantity = IntegerField()
     status = CharField(max_length=12, default=ALLOCATED)
+    holds_stock = BooleanField(default=False)  # its units were taken from the product's stock
 
     @property
     def total_cents(self):

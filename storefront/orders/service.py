@@ -100,7 +100,8 @@ def record_order(number, customer, email, phone, shipping, billing, shipping_met
             recorded.append(OrderLine.create(
                 order=order, product=line.product, sku=line.product.sku, name=line.product.name,
                 unit_price_cents=line.product.price_cents, quantity=line.quantity,
-                status=_take_stock(line.product, line.quantity)))
+                status=(status := _take_stock(line.product, line.quantity)),
+                holds_stock=status == OrderLine.ALLOCATED))
         for card in gift_cards:
             recorded.append(OrderLine.create(
                 order=order, kind=OrderLine.GIFT_CARD, name=f"Gift card for {card.recipient_name}",

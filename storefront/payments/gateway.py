@@ -115,10 +115,11 @@ class ProcessorClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
-    def _post(self, path, payload):
-        """(status, JSON object) of a POST, or ProcessorUnavailable."""
+    def _post(self, path, payload, method="POST"):
+        """(status, JSON object) of a POST (or a GET without payload), or ProcessorUnavailable."""
         request = urllib.request.Request(
-            self.base_url + path, data=json.dumps(payload).encode(), method="POST",
+            self.base_url + path, method=method,
+            data=None if payload is None else json.dumps(payload).encode(),
             headers={"Content-Type": "application/json", "Accept": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -146,9 +147,9 @@ class ProcessorClient:
             raise ProcessorUnavailable(f"{path} answered {status} with a body that is not JSON")
         return status, body
 
-    def _state(self, path, payload):
-        """The authorization's state after a capture, void or refund."""
-        status, body = self._post(path, payload)
+    def _state(self, path, payload, method="POST"):
+        """The authorization's state after a capture, void or refund (or as it stands)."""
+        status, body = self._post(path, payload, method)
         if status != 200:
             raise PaymentError(f"{path} refused ({status}): {body.get('message')}",
                                body.get("code"))
@@ -182,6 +183,10 @@ class ProcessorClient:
         except (KeyError, TypeError, ValueError):
             self.void_reference(payload["order_reference"])
             raise ProcessorUnavailable("the authorization answer was incomplete") from None
+
+    def state(self, authorization_id):
+        """Where the authorization stands (after an answer was lost, say)."""
+        return self._state(f"/v1/authorizations/{_quoted(authorization_id)}", None, "GET")
 
     def capture(self, authorization_id, amount_cents, reference=None):
         """Capture part of an authorization; with a reference, asking again after a lost

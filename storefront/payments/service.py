@@ -83,6 +83,16 @@ def _follow(payment, state):
 # lock is held during a network call, and the processor itself refuses a second capture or a
 # refund beyond what was captured.
 
+def refresh(processor, order_number):
+    """The order's payment as the processor has it now (what was captured and refunded), or
+    None when no card paid: money decisions are made on this, never on a copy that a lost
+    answer may have left behind."""
+    payment = Payment.get_or_none(Payment.order_number == order_number)
+    if payment is None:
+        return None
+    return _follow(payment, processor.state(payment.authorization_id))
+
+
 def capture(processor, order_number, amount_cents, reference=None):
     """Capture what shipped (called by fulfilment at shipment, with the shipment as the
     reference, so a retry after a lost answer never captures twice)."""

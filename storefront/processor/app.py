@@ -119,6 +119,11 @@ def create_app(keys_dir):
                                         number[-4:])
         return jsonify(_authorization_json(row)), 201 if created else 200
 
+    @app.get("/v1/authorizations/<authorization_id>")
+    def state(authorization_id):
+        """Where an authorization stands: what was captured and refunded."""
+        return jsonify(_state_json(ledger.state(authorization_id)))
+
     @app.post("/v1/authorizations/<authorization_id>/capture")
     def capture(authorization_id):
         """Capture part of the authorized amount; a reference makes a repeat harmless."""

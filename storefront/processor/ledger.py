@@ -25,9 +25,10 @@ CREATE TABLE IF NOT EXISTS authorizations (
     created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS captures (
-    reference TEXT PRIMARY KEY,
     authorization_id TEXT NOT NULL,
-    amount_cents INTEGER NOT NULL
+    reference TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    PRIMARY KEY (authorization_id, reference)
 )
 """
 
@@ -117,8 +118,17 @@ class Ledger:
                 connection.execute(f"UPDATE authorizations SET {columns} WHERE id = ?",
                                    (*updates.values(), authorization_id))
             if capture_reference is not None:
-                connection.execute("INSERT INTO captures VALUES (?, ?, ?)",
-                                   (capture_reference, authorization_id, captured_cents))
+                try:
+                    connection.execute("INSERT INTO captures VALUES (?, ?, ?)",
+                                       (authorization_id, capture_reference, captured_cents))
+                except sqlite3.IntegrityError:  # the same reference at the same moment
+                    raise Refusal(409, "reference_conflict",
+                                  "This capture reference is being used already.") from None
+            return dict(self._get(connection, authorization_id))
+
+    def state(self, authorization_id):
+        """An authorization as it stands."""
+        with self._transaction() as connection:
             return dict(self._get(connection, authorization_id))
 
     def capture(self, authorization_id, amount_cents, reference=None):
@@ -127,11 +137,11 @@ class Ledger:
         (the shop asking again after a lost answer) captures nothing more."""
         if reference is not None:
             with self._transaction() as connection:
-                seen = connection.execute("SELECT authorization_id, amount_cents FROM captures"
-                                          " WHERE reference = ?", (reference,)).fetchone()
+                seen = connection.execute(
+                    "SELECT amount_cents FROM captures WHERE authorization_id = ? AND "
+                    "reference = ?", (authorization_id, reference)).fetchone()
                 if seen is not None:
-                    if (seen["authorization_id"], seen["amount_cents"]) != (authorization_id,
-                                                                            amount_cents):
+                    if seen["amount_cents"] != amount_cents:
                         raise Refusal(409, "reference_conflict",
                                       "This capture reference was used for another capture.")
                     return dict(self._get(connection, authorization_id))

@@ -239,7 +239,7 @@ def test_two_people_shipping_one_order_at_once_never_capture_twice(app, client, 
 def test_a_carrier_failure_puts_the_lines_back_and_charges_nothing(client, db, fulfil):
     order = place(client, (make_product(name="Brass Lamp"), 1))
     down = RecordingCarrier(fail=True)
-    with pytest.raises(ConnectionError):
+    with pytest.raises(service.FulfilmentError, match="nothing was shipped or charged"):
         fulfil("ship", order, None, None, fulfil.processor, down, TRACKING)
     assert lines(order)["Brass Lamp"].status == OrderLine.ALLOCATED
     assert Shipment.select().count() == 0 and processor_state(fulfil, order) == \
@@ -337,3 +337,50 @@ def test_orders_shipped_while_the_smtp_server_is_down_lose_no_mail(
     assert subjects == sorted([f"Order {o.number} has shipped" for o in shopper_orders]
                               + [f"Tracking number for order {o.number}"
                                  for o in shopper_orders])
+
+
+def test_a_stale_copy_of_the_payment_never_leads_to_a_second_capture(app, client, db, fulfil):
+    lamp = make_product(name="Brass Lamp", price_cents=10000)
+    add_to_cart(client, lamp)
+    buy_gift_card(client, 5000)
+    assert checkout(client).status_code == 302
+    order = Order.get()
+    assert processor_state(fulfil, order) == ("partially_captured", 5000)  # the gift card
+    Payment.update(captured_cents=0).execute()  # as if the capture's answer had been lost
+    fulfil("change_line", order, lines(order)["Brass Lamp"].id, OrderLine.CANCELLED,
+           fulfil.processor)
+    assert processor_state(fulfil, order) == ("captured", 5000)  # settled on the truth
+
+
+def test_an_order_left_unsettled_is_settled_by_the_sweep(app, runner, client, db, fulfil,
+                                                         monkeypatch):
+    from storefront.checkout import placing
+
+    def staff_hold_the_order(order, processor):
+        raise service.FulfilmentError("Someone is shipping or settling this order right now.")
+    monkeypatch.setattr(placing.fulfilment, "collect_at_placing", staff_hold_the_order)
+    buy_gift_card(client, 5000)
+    fill_details(client, **GIFT_CARDS_ONLY)
+    choose_payment(client)
+    assert place_order(client).status_code == 302  # the order stands
+    order = Order.get()
+    assert processor_state(fulfil, order) == ("authorized", 0)
+    monkeypatch.undo()
+    assert service.unsettled() == [order]
+    result = runner.invoke(args=["orders", "settle", "--all"])
+    assert result.exit_code == 0, result.output
+    assert f"{order.number} settled" in result.output
+    assert processor_state(fulfil, order) == ("captured", 5000)
+    assert service.unsettled() == []
+
+
+def test_stock_taken_and_given_back_balances_for_a_reserved_line(client, db, fulfil):
+    pendant = make_product(name="Copper Pendant", availability=Availability.ON_RESERVE,
+                           stock=5)
+    order = place(client, (pendant, 3))
+    assert Product.get_by_id(pendant.id).stock == 5  # on reserve: nothing taken
+    line = lines(order)["Copper Pendant"]
+    fulfil("change_line", order, line.id, OrderLine.ALLOCATED, fulfil.processor)
+    assert Product.get_by_id(pendant.id).stock == 2
+    fulfil("change_line", order, line.id, OrderLine.CANCELLED, fulfil.processor)
+    assert Product.get_by_id(pendant.id).stock == 5

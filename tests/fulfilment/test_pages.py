@@ -84,3 +84,22 @@ def test_ship_from_the_command_line_by_sku(runner, order):
     result = runner.invoke(args=["orders", "ship", order.number, "--lines", "NO-SUCH-SKU"])
     assert result.exit_code != 0 and "not lines of" in result.output
     assert runner.invoke(args=["orders", "ship", "ZZZZ-ZZZZ"]).exit_code != 0
+
+
+def test_an_unfinished_shipment_is_finished_from_the_page(app, warehouse, order, processor):
+    from storefront.fulfilment import service
+    from storefront.fulfilment.carrier import SandboxCarrier
+    from storefront.payments.gateway import ProcessorClient
+    from tests.fulfilment.test_fulfilment import LostAnswers
+    with app.test_request_context():
+        with pytest.raises(service.FulfilmentError):
+            service.ship(order, None, None, LostAnswers(ProcessorClient(processor.url)),
+                         SandboxCarrier(), "https://t.example.com/{tracking_number}")
+    page = warehouse.get(f"/staff/fulfilment/{order.number}").get_data(as_text=True)
+    assert "Finish the pending shipment" in page and "Not finished" in page
+    token = csrf_token(warehouse, f"/staff/fulfilment/{order.number}")
+    response = warehouse.post(f"/staff/fulfilment/{order.number}/ship",
+                              data={"csrf_token": token, "finish": "y"}, follow_redirects=True)
+    assert "The shipment started earlier is finished" in response.get_data(as_text=True)
+    assert {line.status for line in OrderLine.select()} == {OrderLine.SHIPPED}
+    assert OutboxMessage.select().where(OutboxMessage.category == "shipment").count() == 1

@@ -286,3 +286,14 @@ def test_a_capture_asked_again_with_its_reference_captures_nothing_more(app, cli
         client.capture(authorization.id, 3000, reference="ship-1")
     assert error.value.code == "reference_conflict"
     assert client.capture(authorization.id, 3000, reference="ship-2").status == "captured"
+
+
+def test_the_state_of_an_authorization_can_be_asked(app, client):
+    authorization = client.authorize(card_payload(app, amount_cents=5000))
+    client.capture(authorization.id, 1200, reference="ship-1")
+    state = client.state(authorization.id)
+    assert (state.status, state.captured_cents, state.refunded_cents) == \
+        ("partially_captured", 1200, 0)
+    with pytest.raises(PaymentError) as error:
+        client.state("auth_does_not_exist")
+    assert error.value.code == "not_found"
