@@ -26,16 +26,22 @@ def shipment_request(address, phone, weight_grams):
 
 class SandboxCarrier:
     """A carrier that accepts every well-formed request and invents a tracking number. It keeps
-    nothing of what it is sent."""
+    nothing personal of what it is sent, only which reference got which number."""
 
     name = SANDBOX
     FIELDS = {"recipient_name", "address", "phone", "weight_grams", "parcel_count"}
 
-    def create_shipment(self, request):
-        """A 12-digit tracking number for the request (ValueError on an unexpected field)."""
+    def __init__(self):
+        self._numbers = {}  # idempotency: reference -> tracking number
+
+    def create_shipment(self, request, reference):
+        """A 12-digit tracking number for the request (ValueError on an unexpected field).
+        The same reference again gets the same number: asking twice makes one label."""
         if set(request) != self.FIELDS:
             raise ValueError(f"unexpected shipment fields: {sorted(set(request) ^ self.FIELDS)}")
-        return "".join(secrets.choice("0123456789") for _ in range(12))
+        if reference not in self._numbers:
+            self._numbers[reference] = "".join(secrets.choice("0123456789") for _ in range(12))
+        return self._numbers[reference]
 
     def cancel_shipment(self, tracking_number):
         """Withdraw a shipment that will not leave after all (the capture was refused)."""

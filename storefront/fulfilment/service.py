@@ -126,7 +126,8 @@ def _finish(shipment, processor, carrier, tracking_template):
     if shipment.tracking_number is None:
         try:
             shipment.tracking_number = carrier.create_shipment(carriers.shipment_request(
-                order.address("shipping"), order.phone, shipment.weight_grams))
+                order.address("shipping"), order.phone, shipment.weight_grams),
+                reference=shipment.reference)
         except Exception as error:
             _abandon(shipment)
             log.exception("the carrier refused order %s's shipment", order.number)

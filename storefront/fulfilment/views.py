@@ -89,6 +89,10 @@ def change_line(number, line_id):
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired. Please try again.")
     status = request.form.get("status", "")
+    if status in OrderLine.DROPPED and request.form.get("sure") != "y":
+        flash("Tick “I am sure” to cancel or discontinue a line: it cannot be undone, and the "
+              "customer is told at once.", "error")
+        return redirect(url_for("fulfilment.order", number=found.number))
     try:
         line = service.change_line(found, line_id, status,
                                    gateway.client_from_config(current_app.config),

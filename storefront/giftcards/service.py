@@ -2,8 +2,8 @@
 
 A code is 16 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U), about 78
 bits of randomness. The gift card keeps only its SHA-256 and last four; the one other place a
-code exists is the recipient's mail in the outbox. Every answer about an unknown code is the
-same one message.
+code exists is the recipient's mail in the outbox, until the worker has delivered it. Every
+answer about an unknown code is the same one message.
 """
 import hashlib
 import re

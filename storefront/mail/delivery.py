@@ -104,12 +104,19 @@ def claim(limit, settings):
     return rows
 
 
+# Mail whose body is a secret of its recipient (a gift card's code): once delivered, the shop
+# keeps only the headers, so its database never holds a usable code.
+FORGET_BODY_AFTER_SENDING = {"gift_card"}
+FORGOTTEN = "(Delivered. The shop does not keep this message's text: it held a gift card code.)"
+
+
 def mark_sent(row):
     """The SMTP server accepted the message."""
-    (OutboxMessage
-     .update(status=OutboxMessage.SENT, sent_at=utcnow(), claimed_until=None, last_error="")
-     .where(OutboxMessage.id == row.id)
-     .execute())
+    changes = {"status": OutboxMessage.SENT, "sent_at": utcnow(), "claimed_until": None,
+               "last_error": ""}
+    if row.category in FORGET_BODY_AFTER_SENDING:
+        changes.update(body_text=FORGOTTEN, body_html="")
+    OutboxMessage.update(**changes).where(OutboxMessage.id == row.id).execute()
 
 
 def record_failure(row, error, permanent, settings):

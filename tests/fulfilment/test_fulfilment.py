@@ -33,12 +33,13 @@ class RecordingCarrier(SandboxCarrier):
     """The sandbox carrier, keeping what it was sent (a test double)."""
 
     def __init__(self, fail=False):
+        super().__init__()
         self.requests, self.cancelled, self.fail = [], [], fail
 
-    def create_shipment(self, request):
+    def create_shipment(self, request, reference):
         if self.fail:
             raise ConnectionError("the carrier is down")
-        number = super().create_shipment(request)
+        number = super().create_shipment(request, reference)
         self.requests.append(request)
         return number
 
@@ -100,7 +101,9 @@ def test_the_carrier_receives_exactly_name_address_phone_weight_and_parcels(clie
     for absent in ("guest@example.com", "1111", "Brass Lamp", "visa"):
         assert absent not in text
     with pytest.raises(ValueError):
-        SandboxCarrier().create_shipment({**request, "email": "guest@example.com"})
+        SandboxCarrier().create_shipment({**request, "email": "guest@example.com"}, "ref-1")
+    carrier = SandboxCarrier()  # asked twice for one shipment, it makes one label
+    assert carrier.create_shipment(request, "ref-2") == carrier.create_shipment(request, "ref-2")
 
 
 def test_shipping_everything_captures_the_card_and_sends_the_two_promised_emails(

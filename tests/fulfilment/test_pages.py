@@ -51,8 +51,14 @@ def test_the_queue_lists_orders_waiting_and_shipping_ticked_lines_works(warehous
 def test_a_line_marked_discontinued_with_its_product(warehouse, order):
     lantern = OrderLine.get(OrderLine.name == "Paper Lantern")
     token = csrf_token(warehouse, f"/staff/fulfilment/{order.number}")
+    unsure = warehouse.post(f"/staff/fulfilment/{order.number}/lines/{lantern.id}",
+                            data={"csrf_token": token, "status": "discontinued",
+                                  "also_product": "y"}, follow_redirects=True)
+    assert "I am sure" in unsure.get_data(as_text=True)
+    assert OrderLine.get_by_id(lantern.id).status == OrderLine.ALLOCATED  # nothing changed
     warehouse.post(f"/staff/fulfilment/{order.number}/lines/{lantern.id}",
-                   data={"csrf_token": token, "status": "discontinued", "also_product": "y"})
+                   data={"csrf_token": token, "status": "discontinued", "also_product": "y",
+                         "sure": "y"})
     assert OrderLine.get_by_id(lantern.id).status == OrderLine.DISCONTINUED
     assert Product.get_by_id(lantern.product_id).availability == Availability.DISCONTINUED
     assert OutboxMessage.select().where(OutboxMessage.category == "line_status").count() == 1
@@ -65,7 +71,7 @@ def test_bad_requests_are_refused_clearly(warehouse, order):
                               data={"csrf_token": token, "line": "x"}, follow_redirects=True)
     assert "Tick the lines to ship." in response.get_data(as_text=True)
     response = warehouse.post(f"/staff/fulfilment/{order.number}/lines/999999",
-                              data={"csrf_token": token, "status": "cancelled"},
+                              data={"csrf_token": token, "status": "cancelled", "sure": "y"},
                               follow_redirects=True)
     assert "not part of this order" in response.get_data(as_text=True)
     response = warehouse.post(f"/staff/fulfilment/{order.number}/lines/999999",

@@ -51,6 +51,8 @@ def test_enqueue_then_worker_delivers_multipart_text_and_html(app, runner, db, s
     assert "<strong>$50.00</strong>" in html.get_content()
     assert (row.status, row.attempts, row.last_error) == (OutboxMessage.SENT, 1, "")
     assert row.sent_at is not None and row.claimed_until is None
+    # Delivered, the gift card's code is forgotten: the shop keeps no usable code.
+    assert "ABCD" not in row.body_text + row.body_html and "does not keep" in row.body_text
     assert "sent 0" in run_worker(runner)  # nothing is sent twice
     assert smtp_sink.count() == 1
 
