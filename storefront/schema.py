@@ -17,9 +17,12 @@ def all_models():
     from storefront.giftcards.models import GiftCard, GiftCardEntry
     from storefront.mail.models import OutboxMessage
     from storefront.orders.models import Order, OrderAddress, OrderLine
+    from storefront.partners.models import Partner
     from storefront.payments.models import Payment, PaymentAttempt, SavedCard
+    from storefront.tracking.models import Banner, PageView, Touch, Visitor
 
-    return [Category, Product, ProductWord, Customer, Address, Phone, StaffUser,
+    return [Partner, Banner, Touch, Visitor, PageView, Category, Product, ProductWord,
+            Customer, Address, Phone, StaffUser,
             AccountSession, LoginAttempt, Cart, CartLine, CartGiftCard, OutboxMessage,
             GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment,
             PaymentAttempt, Shipment, ShipmentLine]

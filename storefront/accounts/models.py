@@ -3,8 +3,11 @@ from flask_login import UserMixin
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField
 
 from storefront.db import BaseModel, utcnow
+from storefront.partners.models import Partner
+from storefront.tracking.models import Touch
 
-STAFF_ROLES = ("care", "fulfilment", "marketing", "legal", "admin")
+# "partner": a partner's own staff, who see only that partner's customers (P16)
+STAFF_ROLES = ("care", "fulfilment", "marketing", "legal", "admin", "partner")
 
 
 class SignedIn(UserMixin):
@@ -27,6 +30,10 @@ class Customer(SignedIn, BaseModel):
     email_key = CharField(max_length=254, unique=True)  # lower-cased: unique case-insensitively
     password_hash = CharField(max_length=255)
     created_at = DateTimeField(default=utcnow)
+    # Where the customer came from (P16, P18): the co-brand they registered in, the touches.
+    partner = ForeignKeyField(Partner, null=True, backref="customers", on_delete="SET NULL")
+    first_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
+    last_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
 
     @classmethod
     def by_email_key(cls, email_key):
@@ -83,6 +90,7 @@ class StaffUser(SignedIn, BaseModel):
     email_key = CharField(max_length=254, unique=True)
     password_hash = CharField(max_length=255)
     roles = CharField(max_length=100)  # space-separated names from STAFF_ROLES
+    partner = ForeignKeyField(Partner, null=True, backref="staff", on_delete="CASCADE")
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
 

@@ -4,6 +4,8 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Inte
 from storefront.accounts.models import Customer, PostalAddress, StaffUser
 from storefront.catalogue.models import Product
 from storefront.db import BaseModel, utcnow
+from storefront.partners.models import Partner
+from storefront.tracking.models import Touch
 
 
 class Order(BaseModel):
@@ -24,6 +26,10 @@ class Order(BaseModel):
     card_first_digit = CharField(max_length=1, default="")
     card_last_four = CharField(max_length=4, default="")
     ip = CharField(max_length=45, default="")  # P8
+    # Where the order came from (P16, P18): the co-brand it was placed in, and the touches.
+    partner = ForeignKeyField(Partner, null=True, backref="orders", on_delete="SET NULL")
+    first_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
+    last_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
     placed_at = DateTimeField(default=utcnow, index=True)
     settled_at = DateTimeField(null=True)  # every line final and the payment settled
     busy_until = DateTimeField(null=True)  # one shipment or settlement at a time (a lease)

@@ -1,0 +1,56 @@
+"""Visitors, the touches that brought them (referral links, banners, UTM tags) and the
+page-view log (P17, P18). A visitor is a browser's random cookie id, never a person."""
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from storefront.db import BaseModel, utcnow
+from storefront.partners.models import Partner
+
+
+class Banner(BaseModel):
+    """A banner that can be clicked somewhere (a partner's page, a campaign): ?banner=<id>."""
+
+    partner = ForeignKeyField(Partner, null=True, backref="banners", on_delete="SET NULL")
+    campaign = CharField(max_length=80, default="")
+    placement = CharField(max_length=80)
+    image = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Touch(BaseModel):
+    """One arrival through a tagged link: ?ref=, ?banner=, utm_*, or a partner's entry."""
+
+    visitor = CharField(max_length=64, index=True)
+    source = CharField(max_length=80, default="")  # ?ref=
+    banner = ForeignKeyField(Banner, null=True, on_delete="SET NULL")
+    utm_source = CharField(max_length=80, default="")
+    utm_medium = CharField(max_length=80, default="")
+    utm_campaign = CharField(max_length=80, default="")
+    partner = ForeignKeyField(Partner, null=True, on_delete="SET NULL")
+    landing_path = CharField(max_length=300)
+    referrer_host = CharField(max_length=200, default="")
+    at = DateTimeField(default=utcnow, index=True)
+
+
+class Visitor(BaseModel):
+    """A browser seen before: when first and last, how many visits, first and last touch."""
+
+    key = CharField(max_length=64, unique=True)
+    first_seen = DateTimeField(default=utcnow)
+    last_seen = DateTimeField(default=utcnow, index=True)
+    visits = IntegerField(default=1)
+    first_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
+    last_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
+
+
+class PageView(BaseModel):
+    """One page served to a visitor (the click log)."""
+
+    visitor = CharField(max_length=64, index=True)
+    path = CharField(max_length=300)
+    referrer_host = CharField(max_length=200, default="")
+    partner = ForeignKeyField(Partner, null=True, on_delete="SET NULL")
+    product_id = IntegerField(null=True)  # for "recently viewed"; not a key into the catalogue
+    at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("visitor", "at"), False),)
