@@ -33,6 +33,10 @@ def create_app(config=None):
 
     from storefront.web import pipeline
     pipeline.init_app(app)
+    from storefront.partners import pipeline as partners_pipeline
+    from storefront.tracking import pipeline as tracking_pipeline
+    partners_pipeline.init_app(app)  # g.partner first: tracking tags what it records with it
+    tracking_pipeline.init_app(app)
 
     from storefront.accounts import current  # registers the user loader
     app.after_request(current.no_store_when_signed_in)
@@ -46,9 +50,11 @@ def create_app(config=None):
     from storefront.mail.views import bp as staff_mail_bp
     from storefront.orders.views import bp as orders_bp
     from storefront.payments.views import bp as cards_bp
+    from storefront.portal.views import bp as portal_bp
+    from storefront.reports.views import bp as reports_bp
     from storefront.privacy.views import bp as privacy_bp
     for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp, checkout_bp,
-                      orders_bp, giftcards_bp, cards_bp, fulfilment_bp):
+                      orders_bp, giftcards_bp, cards_bp, fulfilment_bp, portal_bp, reports_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff_mail_bp)
     from storefront.accounts.contact import display_phone

@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from storefront.accounts.models import STAFF_ROLES
 from storefront.db import database
 from storefront.fulfilment.commands import orders_group
+from storefront.partners.commands import partners_group
 
 
 def _create_app():
@@ -251,10 +252,10 @@ def mail_sink(host, port, directory):
 def register_commands(app):
     """Make the commands available as `flask --app wsgi ...` too."""
     for command in (migrate, seed, staff, serve, processor, payments, worker, mail,
-                 orders_group):
+                 orders_group, partners_group):
         app.cli.add_command(command)
 
 
 for _command in (migrate, seed, staff, serve, processor, payments, worker, mail,
-                 orders_group):
+                 orders_group, partners_group):
     main.add_command(_command)

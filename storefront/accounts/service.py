@@ -104,10 +104,11 @@ def _password(problems, password, min_length, email, field="password"):
 
 
 def register_customer(name, email, password, shipping, billing, day_phone, evening_phone,
-                      ip=""):
+                      ip="", attribution=None):
     """Create a customer with addresses and phones. billing=None means same as shipping.
 
     Phone numbers without a country code are read as numbers of the shipping country.
+    attribution (partner, first_touch_id, last_touch_id) says where the customer came from.
     An IP that keeps trying emails that are taken (probing for accounts) is throttled.
     """
     try:
@@ -130,7 +131,8 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
     try:
         with database.atomic():
             customer = Customer.create(name=name.strip(), email=email, email_key=key,
-                                       password_hash=passwords.hash_password(password))
+                                       password_hash=passwords.hash_password(password),
+                                       **(attribution or {}))
             for kind, data in ((Address.SHIPPING, shipping), (Address.BILLING, billing)):
                 Address.create(customer=customer, kind=kind, **vars(data))
             for kind, number in numbers.items():

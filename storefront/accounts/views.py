@@ -9,6 +9,7 @@ from storefront.accounts.forms import (AccountAddressForm, EmptyForm, LoginForm,
                                        PasswordChangeForm, PhonesForm, RegistrationForm,
                                        attach_error)
 from storefront.accounts.models import Address, Phone
+from storefront.web.attribution import attribution
 from storefront.web.params import client_ip
 from storefront.web.redirects import safe_next
 
@@ -35,7 +36,7 @@ def register():
             customer = service.register_customer(
                 form.name.data, form.email.data, form.password.data,
                 service.AddressData.from_mapping(form.shipping.data), billing,
-                form.day_phone.data, form.evening_phone.data, client_ip())
+                form.day_phone.data, form.evening_phone.data, client_ip(), attribution())
         except service.AccountError as error:
             attach_error(form, error)
         else:

@@ -57,7 +57,8 @@ def _wait_for_twin(number, wait_seconds):
         time.sleep(0.1)
 
 
-def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_wait_seconds):
+def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_wait_seconds,
+                attribution=None):
     """Place the order the shopper reviewed; return it.
 
     reviewed is the fingerprint shown on the review page. Raises CheckoutError (nothing
@@ -83,7 +84,8 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_
         return _wait_for_twin(draft.number, twin_wait_seconds)
     authorization = _authorize(processor, draft, card, cvv_to_send, pricing.card_cents)
     try:
-        order = _record(draft, customer, ip, cart.id, reviewed, gift_card, card, authorization)
+        order = _record(draft, customer, ip, cart.id, reviewed, gift_card, card, authorization,
+                        attribution)
     except BaseException as error:
         replacement = _undo(processor, draft.number, authorization, error)
         if replacement is error:
@@ -138,7 +140,8 @@ def _undo(processor, number, authorization, error):
     return error
 
 
-def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorization):
+def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorization,
+            attribution):
     """The order, its stock, gift cards, payment and the emptied cart: all or nothing."""
     with database.atomic():
         cart = carts.lock(cart_id)
@@ -152,7 +155,7 @@ def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorizati
             draft.address("billing"), pricing.shipping.code, pricing.shipping.cents,
             [orders.LineRequest(line.product, line.quantity) for line in summary.lines],
             [orders.GiftCardLine(c.amount_cents, c.recipient_name) for c in summary.gift_cards],
-            ip)
+            ip, attribution=attribution)
         if pricing.gift_card_cents:
             giftcards.redeem(gift_card.id, pricing.gift_card_cents, order.number)
         for bought in summary.gift_cards:

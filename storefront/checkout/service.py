@@ -250,7 +250,9 @@ def open_account_from_order(order, password, ip):
     with database.atomic():
         customer = accounts.register_customer(
             billing.name, order.email, password, _address_of(delivery), _address_of(billing),
-            order.phone, "", ip)
+            order.phone, "", ip, attribution={"partner": order.partner_id,
+                                               "first_touch_id": order.first_touch_id,
+                                               "last_touch_id": order.last_touch_id})
         orders.attach_customer(order, customer)
     return customer
 

@@ -19,6 +19,7 @@ from storefront.orders import service as orders
 from storefront.payments import gateway
 from storefront.payments import service as payments
 from storefront.payments.display import describe_card
+from storefront.web.attribution import attribution
 from storefront.web.money import format_money
 from storefront.web.params import client_ip
 
@@ -195,7 +196,8 @@ def place():
     try:
         order = placing.place_order(draft, current_customer(), _visitor(), client_ip(),
                                     form.cvv.data, form.reviewed.data,
-                                    gateway.client_from_config(config), twin_wait)
+                                    gateway.client_from_config(config), twin_wait,
+                                    attribution())
     except placing.StillPlacing as error:
         attach_error(form, error)  # the same number again: it will not be charged twice
         return _review_page(draft, form, 409)

@@ -78,11 +78,13 @@ def _take_stock(product, quantity):
 
 
 def record_order(number, customer, email, phone, shipping, billing, shipping_method,
-                 shipping_cents, lines, gift_cards, ip, channel=Order.WEB, taken_by=None):
+                 shipping_cents, lines, gift_cards, ip, channel=Order.WEB, taken_by=None,
+                 attribution=None):
     """Create the order, its addresses and lines, taking stock; (order, its lines).
     OutOfStock changes nothing.
 
-    shipping and billing are AddressData (shipping None when nothing is posted).
+    shipping and billing are AddressData (shipping None when nothing is posted); attribution
+    (partner, first_touch_id, last_touch_id) says where the order came from.
     Card and gift card payments are added by the caller in the same transaction.
     """
     with database.atomic():
@@ -91,7 +93,7 @@ def record_order(number, customer, email, phone, shipping, billing, shipping_met
         order = Order.create(
             number=number, customer=customer, email=email, phone=phone, channel=channel,
             taken_by=taken_by, shipping_method=shipping_method, merchandise_cents=merchandise,
-            shipping_cents=shipping_cents, ip=ip)
+            shipping_cents=shipping_cents, ip=ip, **(attribution or {}))
         for kind, data in ((OrderAddress.SHIPPING, shipping), (OrderAddress.BILLING, billing)):
             if data is not None:
                 OrderAddress.create(order=order, kind=kind, **vars(data))
