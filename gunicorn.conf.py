@@ -11,3 +11,9 @@ accesslog = None
 errorlog = "-"
 loglevel = "info"
 control_socket_disable = True
+
+
+def worker_exit(server, worker):
+    """Write the worker's buffered page views before it goes (storefront/tracking/clicklog.py)."""
+    from storefront.tracking.clicklog import flush
+    flush()

@@ -6,20 +6,24 @@ to a visitor (sign-in state, cart count, CSRF tokens) is rendered fresh on every
 """
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, has_request_context, render_template,
+from flask import (Blueprint, abort, current_app, g, has_request_context, render_template,
                    send_from_directory)
 from markupsafe import Markup
 from peewee import DatabaseError
 
 from storefront.catalogue import service
-from storefront.catalogue.models import Category
+from storefront.catalogue.models import Category, Product
 from storefront.catalogue.words import words_of
+from storefront.tracking.clicklog import clicks
+from storefront.tracking.models import PageView
+from storefront.tracking.pipeline import viewing_product
 from storefront.web.memo import TimedCache
 from storefront.web.params import choice_arg, int_arg, text_arg
 
 bp = Blueprint("catalogue", __name__, template_folder="templates")
 fragments = TimedCache()
 HOME_PRODUCTS = 8
+RECENTLY_VIEWED = 4
 
 
 def _cached(key, compute):
@@ -47,12 +51,29 @@ def navigation():
                 "catalogue/_category_nav.html", menu=menu))}
 
 
+def recently_viewed(exclude=None):
+    """The visible products this visitor viewed last (their own page views, and those this
+    process has not written yet), latest first; rendered per request, never cached."""
+    if g.get("tracked_visitor") is None:  # a browser seen once has viewed nothing before
+        return []
+    pending = [row["product_id"] for row in reversed(clicks.pending(g.visitor_id))
+               if row["product_id"]]
+    ids = [i for i in dict.fromkeys(
+        pending + PageView.recent_product_ids(g.visitor_id, RECENTLY_VIEWED + 1))
+        if i != exclude][:RECENTLY_VIEWED]
+    if not ids:
+        return []
+    found = {p.id: p for p in Product.visible().where(Product.id.in_(ids))}
+    return [found[i] for i in ids if i in found]
+
+
 @bp.get("/")
 def home():
-    """The home page: categories and the newest products."""
+    """The home page: categories, the newest products, what this visitor viewed last."""
     newest = _cached("home", lambda: _fragment(
         "catalogue/_cards.html", products=service.newest_products(HOME_PRODUCTS)))
-    return render_template("catalogue/home.html", newest=newest)
+    return render_template("catalogue/home.html", newest=newest,
+                           recently_viewed=recently_viewed())
 
 
 @bp.get("/c/<slug>")
@@ -79,6 +100,7 @@ def product(slug):
     found = _cached(("product", slug), lambda: service.visible_product(slug))
     if found is None:
         abort(404)
+    viewing_product(found.id)
     return render_product_page(found)
 
 
@@ -90,7 +112,8 @@ def render_product_page(product, cart_form=None, status=200):
     details = _cached(("product-html", product.slug), lambda: _fragment(
         "catalogue/_product_details.html", product=product))
     return render_template("catalogue/product.html", product=product, details=details,
-                           cart_form=cart_form), status
+                           cart_form=cart_form,
+                           recently_viewed=recently_viewed(exclude=product.id)), status
 
 
 @bp.get("/search")

@@ -1,6 +1,6 @@
 """Visitors, the touches that brought them (referral links, banners, UTM tags) and the
 page-view log (P17, P18). A visitor is a browser's random cookie id, never a person."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
 
 from storefront.db import BaseModel, utcnow
 from storefront.partners.models import Partner
@@ -30,6 +30,11 @@ class Touch(BaseModel):
     referrer_host = CharField(max_length=200, default="")
     at = DateTimeField(default=utcnow, index=True)
 
+    @classmethod
+    def banner_clicks(cls, banner):
+        """The touches through a banner: each is one click on it."""
+        return cls.select().where(cls.banner == banner)
+
 
 class Visitor(BaseModel):
     """A browser seen before: when first and last, how many visits, first and last touch."""
@@ -54,3 +59,13 @@ class PageView(BaseModel):
 
     class Meta:
         indexes = ((("visitor", "at"), False),)
+
+    @classmethod
+    def recent_product_ids(cls, visitor, limit, scan=100):
+        """Ids of the products among a visitor's last `scan` page views, latest first."""
+        latest = (cls.select(cls.product_id, cls.at).where(cls.visitor == visitor)
+                  .order_by(cls.at.desc()).limit(scan).alias("latest"))
+        query = (cls.select(latest.c.product_id, fn.MAX(latest.c.at).alias("seen"))
+                 .from_(latest).where(latest.c.product_id.is_null(False))
+                 .group_by(latest.c.product_id).order_by(SQL("seen").desc()).limit(limit))
+        return [product_id for product_id, _ in query.tuples()]

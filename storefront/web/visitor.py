@@ -26,14 +26,24 @@ def read_visitor():
         g.visitor_id = secrets.token_urlsafe(18)
 
 
+def _may_carry_cookie(response):
+    return not response.cache_control.public and not response.cache_control.max_age \
+        and request.endpoint != "static"
+
+
+def visitor_is_kept(response):
+    """True when the browser has this visitor id after the response: it sent the cookie, or
+    the response sets it. Tracking records nothing under an id no browser keeps."""
+    return not g.visitor_is_new or _may_carry_cookie(response)
+
+
 def write_visitor(response):
     """After each request: set the cookie when the browser did not send a valid one.
 
     Never on a response a shared cache may keep (images, static files): a proxy would hand
     the same visitor id, and so the same guest cart, to everyone.
     """
-    if getattr(g, "visitor_is_new", False) and not response.cache_control.public \
-            and not response.cache_control.max_age and request.endpoint != "static":
+    if getattr(g, "visitor_is_new", False) and _may_carry_cookie(response):
         config = current_app.config
         response.set_cookie(
             config["VISITOR_COOKIE_NAME"], _signer().sign(g.visitor_id).decode(),
