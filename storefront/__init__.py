@@ -2,13 +2,10 @@
 from pathlib import Path
 
 from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader
 
 from storefront import config as settings
 from storefront import db
 from storefront.extensions import csrf, login_manager
-
-THEMES = settings.PROJECT_ROOT / "themes"
 
 
 def create_app(config=None):
@@ -26,10 +23,11 @@ def create_app(config=None):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to see this page."
 
-    # The default theme's templates come first, so a theme block overrides the shared layout;
-    # co-brand themes will be placed in front of it by the partners package.
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(THEMES / "default" / "templates")),
-                                     app.jinja_loader])
+    # Theme templates ("theme/…", or a partner's "@slug/theme/…" falling back to the default
+    # theme's) come from themes/; the loader answers nothing else, so a theme can never
+    # override the app's own, staff or portal templates.
+    from storefront.partners import themes
+    themes.init_app(app)
 
     from storefront.web import pipeline
     pipeline.init_app(app)

@@ -67,17 +67,20 @@ def staff():
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice(STAFF_ROLES))
 @click.option("--name", default="")
+@click.option("--partner", "partner_slug", default=None,
+              help="With --role partner (alone): the partner whose portal the account sees.")
 @click.password_option(help="At least 12 characters; prompted for when not given.")
 @with_appcontext
-def staff_add(email, roles, name, password):
+def staff_add(email, roles, name, partner_slug, password):
     """Add a staff account with one or more roles."""
-    from storefront.accounts.service import AccountError, create_staff
+    from storefront.partners.service import PartnerError, add_staff
     with database.connection_context():
         try:
-            member = create_staff(email, name, roles, password)
-        except AccountError as error:
+            member = add_staff(email, name, roles, password, partner_slug)
+        except PartnerError as error:
             raise click.ClickException(str(error)) from None
-    click.echo(f"staff account {member.email} created with roles: {member.roles}")
+    tied = f" for partner {partner_slug}" if partner_slug else ""
+    click.echo(f"staff account {member.email} created with roles: {member.roles}{tied}")
 
 
 @staff.command("list")

@@ -11,6 +11,8 @@ from storefront.catalogue.models import Availability, Category, Product, Product
 from storefront.catalogue.service import index_words, refresh_category_counts, slugify
 from storefront.catalogue.words import words_of
 from storefront.db import advance_id_sequence, database, utcnow
+from storefront.partners import service as partners
+from storefront.partners.models import Partner
 
 # name, description, palette hue, nouns, materials
 CATEGORIES = [
@@ -91,7 +93,24 @@ def seed_demo(instance_path):
                     created_at=utcnow() - timedelta(hours=index * 9 + category.position))
                 index_words(product)
         refresh_category_counts()
+        _demo_partners()
     return _demo_accounts(Path(instance_path))
+
+
+# Two co-brands with visibly different frames (themes/riverbooks/, themes/northwind/).
+DEMO_PARTNERS = [
+    {"slug": "riverbooks", "name": "Riverbooks", "frame": "top", "logo": "logo.svg",
+     "privacy_url": "https://riverbooks.example/privacy", "hosts": ["riverbooks.localhost"]},
+    {"slug": "northwind", "name": "Northwind Outfitters", "frame": "bottom",
+     "logo": "logo.svg", "privacy_url": "https://northwind.example/privacy-policy",
+     "hosts": ["northwind.localhost"]},
+]
+
+
+def _demo_partners():
+    for fields in DEMO_PARTNERS:
+        if not Partner.select().where(Partner.slug == fields["slug"]).exists():
+            partners.add_partner(**fields)
 
 
 def _password():
@@ -112,9 +131,10 @@ def _demo_accounts(instance_path):
     for role in STAFF_ROLES:
         password = _password() + _password()
         staff_email = f"{role}@staff.example.com"
-        try:
-            accounts.create_staff(staff_email, f"Demo {role}", [role], password)
-        except accounts.AccountError:
+        try:  # the partner login sees Riverbooks' portal
+            partners.add_staff(staff_email, f"Demo {role}", [role], password,
+                               "riverbooks" if role == "partner" else None)
+        except partners.PartnerError:
             continue
         lines.append(f"staff      {staff_email:<34} {password}   (sign in at /staff/login)")
     path = instance_path / "demo-logins.txt"

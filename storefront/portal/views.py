@@ -1,4 +1,89 @@
-"""The partner portal: a partner's staff see their own co-brand customers and orders only."""
-from flask import Blueprint
+"""The partner portal: a partner's staff see their own co-brand customers and orders only.
+
+Every route is for the role "partner", and every record comes through portal.scope with the
+signed-in account's own partner. A record outside the scope (another partner's, the shop's
+own, or none at all) gets the same answer as one that does not exist.
+"""
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+
+from storefront.accounts.current import current_staff, staff_route
+from storefront.portal import export, scope
 
 bp = Blueprint("portal", __name__, url_prefix="/partner", template_folder="templates")
+
+
+def _partner():
+    """The partner of the signed-in partner staff account (None: not tied to one)."""
+    return current_staff().partner
+
+
+def _not_found(what):
+    flash(f"There is no such {what} among yours.", "error")
+    return redirect(url_for(f"portal.{what}s"))
+
+
+@bp.get("/")
+@staff_route("partner")
+def home():
+    """The portal starts with the partner's customers."""
+    return redirect(url_for("portal.customers"))
+
+
+@bp.get("/customers")
+@staff_route("partner")
+def customers():
+    """The partner's own customers."""
+    partner = _partner()
+    return render_template("portal/customers.html", partner=partner,
+                           customers=scope.customers(partner))
+
+
+@bp.get("/customers/<int:customer_id>")
+@staff_route("partner")
+def customer(customer_id):
+    """One of the partner's customers, with their co-branded orders."""
+    partner = _partner()
+    found = scope.customer(partner, customer_id)
+    if found is None:
+        return _not_found("customer")
+    return render_template("portal/customer.html", partner=partner, customer=found,
+                           orders=scope.orders_of(partner, customer_id))
+
+
+@bp.get("/orders")
+@staff_route("partner")
+def orders():
+    """The partner's co-branded orders."""
+    partner = _partner()
+    return render_template("portal/orders.html", partner=partner, orders=scope.orders(partner))
+
+
+@bp.get("/orders/<number>")
+@staff_route("partner")
+def order(number):
+    """One co-branded order: its lines, their statuses and the totals."""
+    partner = _partner()
+    found = scope.order(partner, number)
+    if found is None:
+        return _not_found("order")
+    return render_template("portal/order.html", partner=partner, order=found)
+
+
+def _download(text, name):
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/export/customers.csv")
+@staff_route("partner")
+def export_customers():
+    """The partner's customers as CSV."""
+    return _download(export.customers_csv(scope.customers(_partner())), "customers.csv")
+
+
+@bp.get("/export/orders.csv")
+@staff_route("partner")
+def export_orders():
+    """The partner's co-branded orders as CSV, one row per line."""
+    return _download(export.orders_csv(scope.orders(_partner())), "orders.csv")
