@@ -61,11 +61,23 @@ class PageView(BaseModel):
         indexes = ((("visitor", "at"), False),)
 
     @classmethod
-    def recent_product_ids(cls, visitor, limit, scan=100):
-        """Ids of the products among a visitor's last `scan` page views, latest first."""
-        latest = (cls.select(cls.product_id, cls.at).where(cls.visitor == visitor)
-                  .order_by(cls.at.desc()).limit(scan).alias("latest"))
-        query = (cls.select(latest.c.product_id, fn.MAX(latest.c.at).alias("seen"))
-                 .from_(latest).where(latest.c.product_id.is_null(False))
-                 .group_by(latest.c.product_id).order_by(SQL("seen").desc()).limit(limit))
-        return [product_id for product_id, _ in query.tuples()]
+    def recent_product_ids(cls, visitor, limit, scan=30):
+        """Ids of the products among a visitor's last `scan` page views, latest first.
+
+        Runs on every home and product page, so the SQL is built once per database kind
+        and limits (building it costs more than running it)."""
+        kind = (type(cls._meta.database.obj), limit, scan)
+        if kind not in _recent_sql:
+            latest = (cls.select(cls.product_id, cls.at).where(cls.visitor == _ANY_VISITOR)
+                      .order_by(cls.at.desc()).limit(scan).alias("latest"))
+            query = (cls.select(latest.c.product_id, fn.MAX(latest.c.at).alias("seen"))
+                     .from_(latest).where(latest.c.product_id.is_null(False))
+                     .group_by(latest.c.product_id).order_by(SQL("seen").desc()).limit(limit))
+            _recent_sql[kind] = query.sql()
+        sql, params = _recent_sql[kind]
+        params = [visitor if param == _ANY_VISITOR else param for param in params]
+        return [row[0] for row in cls._meta.database.execute_sql(sql, params)]
+
+
+_ANY_VISITOR = "\x00visitor\x00"  # stands for the visitor while the SQL is built
+_recent_sql = {}
