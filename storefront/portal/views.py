@@ -4,7 +4,7 @@ Every route is for the role "partner", and every record comes through portal.sco
 signed-in account's own partner. A record outside the scope (another partner's, the shop's
 own, or none at all) gets the same answer as one that does not exist.
 """
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.portal import export, scope
@@ -18,8 +18,8 @@ def _partner():
 
 
 def _not_found(what):
-    flash(f"There is no such {what} among yours.", "error")
-    return redirect(url_for(f"portal.{what}s"))
+    """The same 404 for another partner's record, the shop's own and one that does not exist."""
+    abort(404, f"There is no such {what} among yours.")
 
 
 @bp.get("/")
@@ -38,7 +38,7 @@ def customers():
                            customers=scope.customers(partner))
 
 
-@bp.get("/customers/<int:customer_id>")
+@bp.get("/customers/<int(max=2147483647):customer_id>")
 @staff_route("partner")
 def customer(customer_id):
     """One of the partner's customers, with their co-branded orders."""

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from storefront.accounts import service
-from storefront.accounts.models import STAFF_ROLES, AccountSession, StaffUser
+from storefront.accounts.models import STAFF_ROLES, AccountSession, Customer, StaffUser
 from storefront.db import utcnow
 
 from tests.factories import (STAFF_PASSWORD, address, make_customer, make_product, make_staff,
@@ -154,13 +154,20 @@ def _records():
     """Records that exist, for filling in staff URLs: {argument name: value}, and a default."""
     from storefront.mail.models import OutboxMessage
     from storefront.orders import service as orders
+    from storefront.partners.models import Partner
     staff_id = make_staff("admin", email="other-admin@staff.example.com").id
-    order, _ = orders.record_order("MTRX-2345", None, "x@example.com", "", address(), address(),
-                                "standard", 595, [orders.LineRequest(make_product(), 1)], [], "")
+    # The records belong to a partner, so the partner role finds its own in its portal.
+    partner = Partner.create(slug="matrix", name="Matrix", privacy_url="https://m.example.com")
+    customer = make_customer(email="partnered@example.com")
+    Customer.update(partner=partner).where(Customer.id == customer.id).execute()
+    order, _ = orders.record_order("MTRX-2345", customer, "x@example.com", "", address(),
+                                   address(), "standard", 595,
+                                   [orders.LineRequest(make_product(), 1)], [], "",
+                                   attribution={"partner": partner})
     message = OutboxMessage.create(message_id="<matrix@example.com>", category="test",
                                    recipient="x@example.com", subject="s", body_text="t")
-    return {"number": order.number, "line_id": order.lines.get().id,
-            "message_id": message.id}, staff_id
+    return {"number": order.number, "line_id": order.lines.get().id, "message_id": message.id,
+            "customer_id": customer.id, "partner": partner}, staff_id
 
 
 def _url(rule, records, default):
@@ -177,7 +184,10 @@ def test_role_matrix(app, db, who):
         make_customer()
         sign_in(client)
     elif who != "anonymous":
-        make_staff(who)
+        member = make_staff(who)
+        if who == "partner":
+            StaffUser.update(partner=records["partner"]).where(StaffUser.id == member.id) \
+                .execute()
         staff_sign_in(client, f"{who}@staff.example.com")
     checked = 0
     app.config["WTF_CSRF_ENABLED"] = False  # refused POSTs must be refused by role, not by token
