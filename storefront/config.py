@@ -75,4 +75,6 @@ def from_environment():
         "STAFF_IDLE_MINUTES": 15,
         "CATALOGUE_PAGE_SIZE": 24,
         "CACHE_SECONDS": int(os.environ.get("CACHE_SECONDS", "30")),
+        # Reports withhold every figure that counts fewer people than this (P12).
+        "REPORT_MIN_CELL": int(os.environ.get("REPORT_MIN_CELL", "10")),
     }

@@ -69,7 +69,7 @@ def _build(page):
     chosen = {name: choice_arg(name, values, values[0])
               for name, (values, _label) in page.choices.items()}
     scope = scope_for(current_staff())
-    min_cell = current_app.config.get("REPORT_MIN_CELL", 10)
+    min_cell = current_app.config["REPORT_MIN_CELL"]
     return page.run(period, scope, min_cell=min_cell, **chosen), period, scope, chosen
 
 

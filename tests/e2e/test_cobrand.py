@@ -34,9 +34,10 @@ def partner_staff(email, partner):
 @pytest.fixture
 def few_enough(app):
     """Reports hide cells under k people; this test's one conversion must show."""
+    original = app.config["REPORT_MIN_CELL"]
     app.config["REPORT_MIN_CELL"] = 1
     yield
-    app.config.pop("REPORT_MIN_CELL")
+    app.config["REPORT_MIN_CELL"] = original
 
 
 def test_a_co_branded_visit_is_tagged_seen_by_its_partner_only_and_counted(
