@@ -1,4 +1,5 @@
-"""The period a report covers: whole days, UTC, read strictly from the query string."""
+"""The period a report covers: a whole calendar month or year (UTC), read strictly from the
+query string."""
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -7,9 +8,6 @@ from flask import abort, request
 
 from storefront.db import utcnow
 from storefront.web.params import text_arg
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
 
 @dataclass(frozen=True)
 class Period:
@@ -33,34 +31,37 @@ class Period:
         return (field >= self.start) & (field < self.end)
 
 
-def last_days(days, today=None):
-    """The period of the given number of days ending today."""
-    last = today or utcnow().date()
-    return Period(last - timedelta(days=days - 1), last)
+MONTH, YEAR = "month", "year"
+_PATTERNS = {MONTH: re.compile(r"[0-9]{4}-[0-9]{2}"), YEAR: re.compile(r"[0-9]{4}")}
+FIRST_YEAR = 2000
 
 
-def _date_arg(name):
-    raw = text_arg(name, 10)
+def whole(unit, day):
+    """The calendar month or year that holds day."""
+    if unit == YEAR:
+        return Period(date(day.year, 1, 1), date(day.year, 12, 31))
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return Period(date(day.year, day.month, 1), following - timedelta(days=1))
+
+
+def period_arg(unit):
+    """The period from ?period=YYYY-MM (a month) or ?period=YYYY (a year); the current one
+    by default; anything else is a 400.
+
+    Only whole calendar months or years, never a range of free dates: periods that overlap
+    would let a figure withheld in one report be worked out by subtracting two others.
+    """
+    raw = text_arg("period", 7)
     if not raw:
-        return None
-    if not _ISO_DATE.fullmatch(raw):
-        abort(400, f"The parameter '{name}' must be a date written YYYY-MM-DD.")
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400, f"The parameter '{name}' is not a real date.")
-
-
-def period_arg(default_days, max_days):
-    """The period from ?from=YYYY-MM-DD&to=YYYY-MM-DD; bad or too long periods are a 400."""
-    default = last_days(default_days)
-    last = _date_arg("to") or default.last
-    first = _date_arg("from") or last - timedelta(days=default_days - 1)
-    if first > last:
-        abort(400, "The period must not end before it starts.")
-    if (last - first).days + 1 > max_days:
-        abort(400, f"The period can be at most {max_days} days long.")
-    return Period(first, last)
+        return whole(unit, utcnow().date())
+    if not _PATTERNS[unit].fullmatch(raw):
+        abort(400, "The parameter 'period' must be written "
+                   f"{'YYYY-MM' if unit == MONTH else 'YYYY'}.")
+    year, _, month = raw.partition("-")
+    if not FIRST_YEAR <= int(year) <= utcnow().year + 1 or \
+            (month and not 1 <= int(month) <= 12):
+        abort(400, "The parameter 'period' is not a month or year we have figures for.")
+    return whole(unit, date(int(year), int(month or 1), 1))
 
 
 def only_args(*names):

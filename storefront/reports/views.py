@@ -12,7 +12,7 @@ from storefront.accounts.current import current_staff, staff_route
 from storefront.reports import service
 from storefront.reports.charts import bar_chart
 from storefront.reports.export import report_csv
-from storefront.reports.period import only_args, period_arg
+from storefront.reports.period import MONTH, YEAR, only_args, period_arg
 from storefront.reports.scope import scope_for
 from storefront.web.params import choice_arg
 
@@ -30,42 +30,41 @@ class Page:
     title: str
     summary: str
     run: object
-    default_days: int
-    max_days: int
+    unit: str  # its period: a calendar month or year
     choices: dict = field(default_factory=dict)  # parameter: (allowed values, label)
 
 
 PAGES = (
     Page("sales", "Sales by category and month",
          "Orders, units and revenue per product category, month by month.",
-         service.sales_by_category_month, 365, 3 * 366),
+         service.sales_by_category_month, YEAR),
     Page("sources", "Orders and conversion by referral source",
          "Visitors brought by each ?ref= or utm_source, their orders and conversion rate.",
-         service.conversion_by_source, 90, 3 * 366,
+         service.conversion_by_source, MONTH,
          {"touch": (service.TOUCHES, "Attribution")}),
     Page("banners", "Orders and conversion by banner",
          "Visitors who clicked each banner, their orders and conversion rate.",
-         service.conversion_by_banner, 90, 3 * 366,
+         service.conversion_by_banner, MONTH,
          {"touch": (service.TOUCHES, "Attribution")}),
     Page("traffic-day", "Traffic by day", "Page views and visitors per day (UTC).",
-         service.traffic_by_day, 30, 92),
+         service.traffic_by_day, MONTH),
     Page("traffic-hour", "Traffic by hour of the day",
          "Page views and visitors per hour of the day (UTC) over the period.",
-         service.traffic_by_hour, 30, 3 * 366),
+         service.traffic_by_hour, MONTH),
     Page("visitors", "New and returning visitors",
          "Visitors per day, first seen that day or returning.",
-         service.new_and_returning, 30, 92),
+         service.new_and_returning, MONTH),
     Page("regions", "Customers by region",
          "Customers and orders per shipping state, postal prefix or country.",
-         service.customers_by_region, 365, 3 * 366,
+         service.customers_by_region, YEAR,
          {"area": (tuple(service.AREAS), "Group by")}),
 )
 
 
 def _build(page):
     """Parse the query string strictly and run the page's report in the staff's scope."""
-    only_args("from", "to", *page.choices)
-    period = period_arg(page.default_days, page.max_days)
+    only_args("period", *page.choices)
+    period = period_arg(page.unit)
     chosen = {name: choice_arg(name, values, values[0])
               for name, (values, _label) in page.choices.items()}
     scope = scope_for(current_staff())
