@@ -1,13 +1,13 @@
 """Small-cell suppression: no report cell counts fewer than k people (P12).
 
-Primary suppression hides every cell whose people count is between 1 and k-1. Complementary
-suppression then makes sure no hidden cell can be worked out by subtraction: in every group
-of cells that add up to a total shown (a row of a table and its row total, a column and its
-column total, the subtotals and the grand total), a lone hidden cell gets company: the
-smallest other cell of the group is hidden too, or, when the group has no other cell, its
-total. A hidden total whose cells are all shown would be their sum, so one of them is hidden
-as well. This repeats until every group is safe, since hiding a cell can make another group
-unsafe.
+Primary suppression hides every cell whose people count is between 1 and k-1. Then no group
+of cells that add up to a total (a row and its row total, a column and its column total, the
+subtotals and the grand total) that holds a hidden cell shows its total: with the total shown,
+subtraction would reveal the hidden cell, or the sum of several (and a buyer who knows their
+own figure would learn the others'). A hidden total is a hidden cell of the group above it,
+so this repeats up to the grand total. Each hidden cell then sits only in equations with
+another unknown, and periods never overlap (whole months or years), so no figure counting
+fewer than k people can be worked out.
 """
 from storefront.reports.tables import ALL
 
@@ -33,31 +33,16 @@ def suppressed_cells(counts, family, min_cell):
 
     counts maps labels to {count name: value}, totals included.
     """
-    def people(labels):
-        return counts[labels].get(family, 0)
-
-    def smallest(candidates):
-        return min(candidates, key=lambda labels: (people(labels) == 0, people(labels),
-                                                   str(labels)))
-
-    hidden = {labels for labels in counts if 0 < people(labels) < min_cell}
-    table_groups = groups(list(counts))
+    hidden = {labels for labels in counts if 0 < counts[labels].get(family, 0) < min_cell}
+    table_groups = [(total, members) for total, members in groups(list(counts))
+                    if total in counts]
     changed = True
-    while changed:
+    while changed:  # a hidden total is a hidden cell of the group above it: repeat
         changed = False
         for total, members in table_groups:
-            if total not in counts:
-                continue
-            shown = [labels for labels in members if labels not in hidden]
-            lone = len(members) - len(shown) == 1
-            total_hidden = total in hidden
-            if total_hidden and shown and len(shown) == len(members):
-                hidden.add(smallest(shown))
-            elif not total_hidden and lone:
-                hidden.add(smallest(shown) if shown else total)
-            else:
-                continue
-            changed = True
+            if total not in hidden and any(labels in hidden for labels in members):
+                hidden.add(total)
+                changed = True
     return hidden
 
 
