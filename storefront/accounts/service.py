@@ -41,6 +41,18 @@ class AddressData:
     region: str = ""
 
     @classmethod
+    def fields_of(cls, row):
+        """The address fields of a row (an account's or an order's address) as a dict; {} for
+        None."""
+        return {} if row is None else {name: getattr(row, name) for name in
+                                       cls.__dataclass_fields__}
+
+    @classmethod
+    def of(cls, row):
+        """An AddressData copied from a row."""
+        return cls(**cls.fields_of(row))
+
+    @classmethod
     def from_mapping(cls, mapping):
         """An AddressData from form data, ignoring other keys, stripped."""
         names = {f.name for f in fields(cls)}

@@ -76,12 +76,9 @@ def logout():
     return redirect(url_for("catalogue.home"))
 
 
-def _address_fields(address):
-    return {} if address is None else {
-        name: getattr(address, name) for name in service.AddressData.__dataclass_fields__}
-
 
 def _account_page(status=200, **forms):
+    fields_of = service.AddressData.fields_of
     customer = current_customer()
     shipping = customer.address(Address.SHIPPING)
     billing = customer.address(Address.BILLING)
@@ -89,9 +86,9 @@ def _account_page(status=200, **forms):
     defaults = {
         "name_form": NameForm(formdata=None, name=customer.name),
         "shipping_form": AccountAddressForm(formdata=None, prefix="shipping",
-                                            data={"address": _address_fields(shipping)}),
+                                            data={"address": fields_of(shipping)}),
         "billing_form": AccountAddressForm(formdata=None, prefix="billing",
-                                           data={"address": _address_fields(billing)}),
+                                           data={"address": fields_of(billing)}),
         "phones_form": PhonesForm(formdata=None,
                                   day_phone=display_phone(day.number) if day else "",
                                   evening_phone=display_phone(evening.number) if evening else ""),

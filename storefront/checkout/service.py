@@ -249,14 +249,10 @@ def open_account_from_order(order, password, ip):
     delivery = order.address("shipping") or billing
     with database.atomic():
         customer = accounts.register_customer(
-            billing.name, order.email, password, _address_of(delivery), _address_of(billing),
-            order.phone, "", ip, attribution={"partner": order.partner_id,
-                                               "first_touch_id": order.first_touch_id,
-                                               "last_touch_id": order.last_touch_id})
+            billing.name, order.email, password, accounts.AddressData.of(delivery),
+            accounts.AddressData.of(billing), order.phone, "", ip,
+            attribution={"partner": order.partner_id, "first_touch_id": order.first_touch_id,
+                         "last_touch_id": order.last_touch_id})
         orders.attach_customer(order, customer)
     return customer
 
-
-def _address_of(row):
-    return accounts.AddressData(**{name: getattr(row, name)
-                                   for name in accounts.AddressData.__dataclass_fields__})

@@ -47,11 +47,6 @@ def _cart_or_redirect(draft):
     return summary, None
 
 
-def _address_data(address):
-    return {} if address is None else {
-        name: getattr(address, name) for name in accounts.AddressData.__dataclass_fields__}
-
-
 def _details_form(summary, draft):
     """The details form, pre-filled from the draft or else from the account."""
     customer = current_customer()
@@ -61,8 +56,8 @@ def _details_form(summary, draft):
     if customer is not None and not draft.has_details:
         phone = customer.phone(Phone.DAY) or customer.phone(Phone.EVENING)
         data.update(phone=display_phone(phone.number) if phone else "",
-                    shipping=_address_data(customer.address(Address.SHIPPING)),
-                    billing=_address_data(customer.address(Address.BILLING)))
+                    shipping=accounts.AddressData.fields_of(customer.address(Address.SHIPPING)),
+                    billing=accounts.AddressData.fields_of(customer.address(Address.BILLING)))
         data["same_as_shipping"] = data["billing"] == data["shipping"]
     form = DetailsForm(data=data)
     if customer is not None:
