@@ -51,10 +51,18 @@ def create_app(config=None):
     from storefront.portal.views import bp as portal_bp
     from storefront.reports.views import bp as reports_bp
     from storefront.privacy.views import bp as privacy_bp
-    for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp, checkout_bp,
-                      orders_bp, giftcards_bp, cards_bp, fulfilment_bp, portal_bp, reports_bp):
+    from storefront.privacy.optout import bp as optout_bp
+    from storefront.support.views import bp as support_bp
+    from storefront.care.inbox import bp as care_inbox_bp
+    from storefront.care.requests import bp as care_requests_bp
+    for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp, optout_bp,
+                      support_bp, checkout_bp, orders_bp, giftcards_bp, cards_bp,
+                      fulfilment_bp, portal_bp, reports_bp, care_inbox_bp, care_requests_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff_mail_bp)
+    # Marketing mail is checked against the consent ledger again just before it is sent.
+    from storefront.privacy.mailing import still_wanted
+    app.extensions["mail.still_wanted"] = still_wanted
     from storefront.accounts.contact import display_phone
     from storefront.payments.display import describe_card, describe_order_card
     app.add_template_filter(display_phone, "phone")

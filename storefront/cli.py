@@ -10,6 +10,8 @@ from storefront.accounts.models import STAFF_ROLES
 from storefront.db import database
 from storefront.fulfilment.commands import orders_group
 from storefront.partners.commands import partners_group
+from storefront.privacy.commands import privacy_group
+from storefront.support.commands import care_group
 
 
 def _create_app():
@@ -214,7 +216,7 @@ def worker(once, batch, poll):
     from flask import current_app
 
     from storefront.mail import delivery
-    settings = delivery.Settings.from_config(current_app.config)
+    settings = delivery.Settings.for_app(current_app)
     stop = threading.Event()
     previous = {signum: signal.signal(signum, lambda *_: stop.set())
                 for signum in (signal.SIGTERM, signal.SIGINT)}
@@ -255,10 +257,10 @@ def mail_sink(host, port, directory):
 def register_commands(app):
     """Make the commands available as `flask --app wsgi ...` too."""
     for command in (migrate, seed, staff, serve, processor, payments, worker, mail,
-                 orders_group, partners_group):
+                    orders_group, partners_group, privacy_group, care_group):
         app.cli.add_command(command)
 
 
 for _command in (migrate, seed, staff, serve, processor, payments, worker, mail,
-                 orders_group, partners_group):
+                 orders_group, partners_group, privacy_group, care_group):
     main.add_command(_command)

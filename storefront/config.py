@@ -77,4 +77,11 @@ def from_environment():
         "CACHE_SECONDS": int(os.environ.get("CACHE_SECONDS", "30")),
         # Reports withhold every figure that counts fewer people than this (P12).
         "REPORT_MIN_CELL": int(os.environ.get("REPORT_MIN_CELL", "10")),
+        # Privacy (P8, P20): how long the request log keeps IP addresses, then the rows;
+        # how long a one-click unsubscribe link in a mail keeps working.
+        "PRIVACY_IP_DAYS": int(os.environ.get("PRIVACY_IP_DAYS", "90")),
+        "REQUEST_LOG_DAYS": int(os.environ.get("REQUEST_LOG_DAYS", "365")),
+        "UNSUBSCRIBE_LINK_DAYS": int(os.environ.get("UNSUBSCRIBE_LINK_DAYS", "365")),
+        # The address mail to Customer Care arrives at (shown on the contact page).
+        "CARE_EMAIL": os.environ.get("CARE_EMAIL", "care@example.com"),
     }

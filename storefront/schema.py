@@ -19,13 +19,16 @@ def all_models():
     from storefront.orders.models import Order, OrderAddress, OrderLine
     from storefront.partners.models import Partner
     from storefront.payments.models import Payment, PaymentAttempt, SavedCard
-    from storefront.tracking.models import Banner, PageView, Touch, Visitor
+    from storefront.privacy.models import ConsentEvent, PolicyVersion
+    from storefront.support.models import Correspondence
+    from storefront.tracking.models import Banner, PageView, RequestLog, Touch, Visitor
 
     return [Partner, Banner, Touch, Visitor, PageView, Category, Product, ProductWord,
             Customer, Address, Phone, StaffUser,
             AccountSession, LoginAttempt, Cart, CartLine, CartGiftCard, OutboxMessage,
             GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment,
-            PaymentAttempt, Shipment, ShipmentLine]
+            PaymentAttempt, Shipment, ShipmentLine, PolicyVersion, ConsentEvent, RequestLog,
+            Correspondence]
 
 
 def runner(database):

@@ -9,7 +9,8 @@ import hashlib
 import smtplib
 import ssl
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
@@ -31,6 +32,15 @@ class Settings:
     retry_max: float = 3600
     max_attempts: int = 8
     claim_seconds: float = 600
+    # still_wanted(row) -> bool: the consent check for marketing, made again just before
+    # sending. Without one, marketing is withheld (never sent unchecked).
+    still_wanted: Callable | None = None
+
+    @classmethod
+    def for_app(cls, app):
+        """Settings from the app's config, with the consent check the app registered."""
+        return replace(cls.from_config(app.config),
+                       still_wanted=app.extensions.get("mail.still_wanted"))
 
     @classmethod
     def from_config(cls, config):
@@ -63,6 +73,9 @@ def build_message(row, settings):
     message["Date"] = format_datetime(row.created_at.replace(tzinfo=UTC))
     message["Message-ID"] = row.message_id
     message["Auto-Submitted"] = "auto-generated"
+    if row.unsubscribe_url:  # RFC 8058: mail clients offer a one-click unsubscribe
+        message["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
@@ -130,6 +143,22 @@ def record_failure(row, error, permanent, settings):
      .where((OutboxMessage.id == row.id) & (OutboxMessage.status == OutboxMessage.SENDING))
      .execute())
     return status
+
+
+def withhold(row):
+    """A marketing mail whose recipient no longer consents: never sent."""
+    (OutboxMessage
+     .update(status=OutboxMessage.WITHHELD, claimed_until=None,
+             last_error="Withheld: the recipient withdrew consent before it was sent.")
+     .where((OutboxMessage.id == row.id) & (OutboxMessage.status == OutboxMessage.SENDING))
+     .execute())
+
+
+def wanted(row, settings):
+    """False for marketing whose recipient's consent is gone (or cannot be checked)."""
+    if not row.purpose:
+        return True
+    return settings.still_wanted is not None and settings.still_wanted(row)
 
 
 def release(rows):
@@ -233,13 +262,17 @@ def _connect(settings):
 
 def deliver(rows, settings, stop, connection):
     """Send claimed rows one by one, recording each outcome; when `stop` is set, give back the
-    rest untried. Returns a Counter of sent, retry, failed (and released)."""
+    rest untried. Returns a Counter of sent, retry, failed, withheld (and released)."""
     outcome = Counter()
     for index, row in enumerate(rows):
         if stop.is_set():
             release(rows[index:])
             outcome["released"] += len(rows) - index
             break
+        if not wanted(row, settings):
+            withhold(row)
+            outcome["withheld"] += 1
+            continue
         try:
             connection.send(build_message(row, settings), row.recipient)
         except (OSError, smtplib.SMTPException) as error:

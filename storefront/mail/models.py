@@ -11,6 +11,7 @@ from storefront.db import BaseModel, utcnow
 
 class OutboxMessage(BaseModel):
     PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+    WITHHELD = "withheld"  # marketing whose recipient withdrew consent before delivery
 
     message_id = CharField(max_length=200, unique=True)
     category = CharField(max_length=40)  # what kind of mail: gift_card, ...
@@ -18,6 +19,10 @@ class OutboxMessage(BaseModel):
     # The customer's id, not a foreign key: mail sits below accounts and imports nothing of it.
     customer_id = IntegerField(null=True, index=True)
     order_number = CharField(max_length=16, default="", index=True)
+    # Marketing only: the consent purpose it needs (checked again before delivery) and the
+    # one-click unsubscribe link its List-Unsubscribe header carries.
+    purpose = CharField(max_length=40, default="")
+    unsubscribe_url = CharField(max_length=500, default="")
     subject = CharField(max_length=200)
     body_text = TextField()
     body_html = TextField(default="")

@@ -13,7 +13,7 @@ def _message_id():
 
 
 def enqueue(recipient, category, subject, template, *, customer=None, order_number="",
-            **context):
+            purpose="", unsubscribe_url="", **context):
     """Write one message rendered from mail/<template>.txt and .html; return the row.
 
     Call it inside the transaction of the change that causes the mail: both commit or neither.
@@ -24,13 +24,18 @@ def enqueue(recipient, category, subject, template, *, customer=None, order_numb
     Templates may extend mail/_layout.html and mail/_layout.txt (block `content`). They make
     links with shop_link(endpoint): links point at SHOP_URL, never at whatever host the request
     that caused the mail named, so a sender cannot aim a recipient's links elsewhere.
+
+    Marketing names its consent `purpose` and an `unsubscribe_url`: the worker checks the
+    consent again just before sending, and the message carries the RFC 8058 headers. Use
+    storefront.privacy.mailing.enqueue_marketing rather than passing them by hand.
     """
     context = {"shop_name": current_app.config["SHOP_NAME"],
-               "shop_url": current_app.config["SHOP_URL"], "shop_link": shop_link, **context}
+               "shop_url": current_app.config["SHOP_URL"], "shop_link": shop_link,
+               "unsubscribe_url": unsubscribe_url, **context}
     return OutboxMessage.create(
         message_id=_message_id(), category=category, recipient=recipient, subject=subject,
         customer_id=customer.id if customer is not None else None,
-        order_number=order_number,
+        order_number=order_number, purpose=purpose, unsubscribe_url=unsubscribe_url,
         body_text=render_template(f"mail/{template}.txt", **context),
         body_html=render_template(f"mail/{template}.html", **context))
 

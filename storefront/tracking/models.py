@@ -79,5 +79,21 @@ class PageView(BaseModel):
         return [row[0] for row in cls._meta.database.execute_sql(sql, params)]
 
 
+class RequestLog(BaseModel):
+    """One request, for diagnostics (P8). The IP is emptied after PRIVACY_IP_DAYS by
+    `storefront privacy purge`; the rest goes after REQUEST_LOG_DAYS."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    ip = CharField(max_length=45, null=True)
+    method = CharField(max_length=8)
+    path = CharField(max_length=300)
+    status = IntegerField()
+    duration_ms = IntegerField()
+    visitor = CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = ((("ip", "at"), False), (("visitor", "at"), False))
+
+
 _ANY_VISITOR = "\x00visitor\x00"  # stands for the visitor while the SQL is built
 _recent_sql = {}

@@ -18,7 +18,8 @@ from storefront.tracking import tags, visits
 from storefront.tracking.clicklog import clicks
 from storefront.web.visitor import visitor_is_kept
 
-STAFF_BLUEPRINTS = frozenset({"staff", "staff_mail", "fulfilment", "reports", "portal"})
+STAFF_BLUEPRINTS = frozenset({"staff", "staff_mail", "fulfilment", "reports", "portal",
+                              "care_inbox", "care_requests"})
 UNTRACKED_ENDPOINTS = frozenset({"static", "catalogue.media"})
 PATH_LENGTH, HOST_LENGTH = 300, 200
 

@@ -21,7 +21,7 @@ def run_worker(runner, *args):
 
 
 def settings(app):
-    return delivery.Settings.from_config(app.config)
+    return delivery.Settings.for_app(app)
 
 
 def test_enqueue_then_worker_delivers_multipart_text_and_html(app, runner, db, smtp_sink):

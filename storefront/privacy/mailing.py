@@ -1,0 +1,70 @@
+"""Marketing mail and the consent ledger (P7, P20): checked when a mail is queued and again
+just before it is sent; every marketing mail carries a signed one-click unsubscribe link."""
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from storefront.mail import outbox
+from storefront.privacy import consent
+
+UNSUBSCRIBE_SALT = "storefront.unsubscribe.v1"
+RESUBSCRIBE_SALT = "storefront.resubscribe.v1"
+
+
+class BadLink(ValueError):
+    """A link that is forged, altered or too old. Its message reveals nothing of whom it was
+    made for."""
+
+
+def _serializer(salt):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def make_token(purposes, customer_id=None, address="", salt=UNSUBSCRIBE_SALT):
+    """A signed token naming a person and the purposes a link acts on."""
+    return _serializer(salt).dumps({"c": customer_id, "e": consent.email_key(address),
+                                    "p": list(purposes)})
+
+
+def read_token(token, salt=UNSUBSCRIBE_SALT, max_age_days=None):
+    """(purposes, customer_id, address) from a token; BadLink when it is not ours, altered,
+    names an unknown purpose, or is older than max_age_days (UNSUBSCRIBE_LINK_DAYS)."""
+    days = max_age_days or current_app.config["UNSUBSCRIBE_LINK_DAYS"]
+    try:
+        data = _serializer(salt).loads(token, max_age=days * 86400)
+    except SignatureExpired:
+        raise BadLink("This link is too old to use.") from None
+    except BadSignature:
+        raise BadLink("This link is not one we sent.") from None
+    purposes = data.get("p") if isinstance(data, dict) else None
+    if not purposes or not all(isinstance(p, str) and p in consent.PURPOSES for p in purposes):
+        raise BadLink("This link is not one we sent.")
+    customer_id = data.get("c")
+    if customer_id is not None and not isinstance(customer_id, int):
+        raise BadLink("This link is not one we sent.")
+    return purposes, customer_id, str(data.get("e") or "")
+
+
+def unsubscribe_url(purpose, customer_id=None, address=""):
+    """The one-click unsubscribe link (a stable URL: /unsubscribe/<token>)."""
+    return outbox.shop_link("optout.unsubscribe",
+                            token=make_token([purpose], customer_id, address))
+
+
+def enqueue_marketing(recipient, purpose, category, subject, template, *, customer=None,
+                      **context):
+    """Queue one marketing mail when the recipient consents to its purpose; None when not.
+
+    The row names its purpose, so the worker asks the ledger again right before sending.
+    """
+    customer_id = customer.id if customer is not None else None
+    if not consent.allows(purpose, customer_id, recipient):
+        return None
+    return outbox.enqueue(recipient, category, subject, template, customer=customer,
+                          purpose=purpose,
+                          unsubscribe_url=unsubscribe_url(purpose, customer_id, recipient),
+                          **context)
+
+
+def still_wanted(row):
+    """The worker's last check before sending a marketing mail."""
+    return consent.allows(row.purpose, row.customer_id, row.recipient)

@@ -1,0 +1,57 @@
+"""The privacy records: policy versions and the consent ledger.
+
+The ledger is append-only: a person's current choice is derived from their latest event, and
+no event is ever changed or removed by the app (the guards below refuse it), so the ledger
+is also the proof of what each person chose, where and when.
+"""
+from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField
+
+from storefront.db import BaseModel, utcnow
+
+
+class AppendOnly(BaseModel):
+    """A table the app only ever adds rows to."""
+
+    def save(self, *args, **kwargs):
+        if self._pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError(f"{type(self).__name__} rows are never changed")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise PermissionError(f"{type(self).__name__} rows are never deleted")
+
+    @classmethod
+    def update(cls, *args, **kwargs):
+        raise PermissionError(f"{cls.__name__} rows are never changed")
+
+    @classmethod
+    def delete(cls):
+        raise PermissionError(f"{cls.__name__} rows are never deleted")
+
+
+class PolicyVersion(BaseModel):
+    """One version of the privacy policy: its text, what changed, the uses it adds, and
+    the date from which it governs."""
+
+    label = CharField(max_length=20, unique=True)
+    summary = TextField(default="")
+    body = TextField(default="")  # Markdown written by staff
+    adds_uses = CharField(max_length=200, default="")  # purpose keys, comma-separated
+    effective_at = DateTimeField(index=True)
+    published_at = DateTimeField(default=utcnow)
+    published_by_id = IntegerField(null=True)  # a StaffUser id: privacy sits below accounts
+
+
+class ConsentEvent(AppendOnly):
+    """A consent given or withdrawn by one person for one purpose."""
+
+    customer_id = IntegerField(null=True, index=True)  # the account, when there is one
+    email_key = CharField(max_length=254, default="", index=True)  # lower-cased address
+    purpose = CharField(max_length=40)
+    given = BooleanField()
+    channel = CharField(max_length=20)
+    staff_id = IntegerField(null=True)  # the staff member who recorded it for the person
+    policy_version = CharField(max_length=20)
+    reference = CharField(max_length=80, default="")  # what it rests on: a message, a call
+    ip = CharField(max_length=45, default="")
+    at = DateTimeField(default=utcnow, index=True)
