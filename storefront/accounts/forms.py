@@ -5,6 +5,7 @@ from wtforms import (BooleanField, EmailField, Form, FormField, PasswordField, S
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from storefront.accounts.contact import COUNTRIES
+from storefront.privacy.forms import ConsentBoxes
 
 COUNTRY_CHOICES = [SelectChoice(code, name) for code, (name, _, _) in COUNTRIES.items()]
 
@@ -39,7 +40,7 @@ class PhonesForm(FlaskForm):
                              render_kw={"autocomplete": "tel"})
 
 
-class RegistrationForm(PhonesForm):
+class RegistrationForm(ConsentBoxes, PhonesForm):
     name = StringField("Your name", validators=[_required("your name"), Length(max=120)],
                        render_kw={"autocomplete": "name"})
     email = EmailField("Email", validators=[_required("your email address"), Length(max=254)],
@@ -62,6 +63,10 @@ class RegistrationForm(PhonesForm):
             return super().validate(extra_validators)
         finally:
             self._fields["billing"] = billing
+
+
+class CommunicationForm(ConsentBoxes, FlaskForm):
+    """My Account → communication preferences: the marketing boxes alone."""
 
 
 class LoginForm(FlaskForm):

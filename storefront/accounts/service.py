@@ -7,8 +7,10 @@ from peewee import IntegrityError
 from storefront.accounts import passwords, sessions, throttle
 from storefront.accounts.contact import (ContactError, normalise_email, normalise_phone,
                                          normalise_postal_code)
-from storefront.accounts.models import STAFF_ROLES, Address, Customer, Phone, StaffUser
+from storefront.accounts.models import (STAFF_ROLES, AccountSession, Address, Customer,
+                                         LoginAttempt, Phone, StaffUser)
 from storefront.db import database
+from storefront.privacy import consent
 
 STAFF_LOCK_AFTER = 10
 STAFF_LOCK_FOR = timedelta(minutes=30)
@@ -116,11 +118,12 @@ def _password(problems, password, min_length, email, field="password"):
 
 
 def register_customer(name, email, password, shipping, billing, day_phone, evening_phone,
-                      ip="", attribution=None):
+                      ip="", attribution=None, consents=None):
     """Create a customer with addresses and phones. billing=None means same as shipping.
 
     Phone numbers without a country code are read as numbers of the shipping country.
     attribution (partner, first_touch_id, last_touch_id) says where the customer came from.
+    consents ({purpose: ticked}) are the form's marketing boxes, recorded with the account.
     An IP that keeps trying emails that are taken (probing for accounts) is throttled.
     """
     try:
@@ -149,6 +152,8 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
                 Address.create(customer=customer, kind=kind, **vars(data))
             for kind, number in numbers.items():
                 Phone.create(customer=customer, kind=kind, number=number)
+            consent.record_choices(consents or {}, "registration", customer_id=customer.id,
+                                   address=customer.email, ip=ip)
     except IntegrityError:
         if Customer.by_email_key(key) is None:
             raise  # some other constraint: a bug, not the shopper's mistake
@@ -174,6 +179,12 @@ def authenticate_customer(email, password, ip, secret):
         customer.password_hash = passwords.hash_password(password)
         customer.save(only=[Customer.password_hash])
     return customer
+
+
+def save_communication_choices(customer, choices, ip=""):
+    """My Account → communication preferences: record the boxes that changed."""
+    return consent.record_choices(choices, "account", customer_id=customer.id,
+                                  address=customer.email, ip=ip)
 
 
 def update_name(customer, name):
@@ -286,3 +297,22 @@ def staff_locked_until(staff, secret):
 def unlock_staff(staff, secret):
     """Lift a staff account's sign-in lock: its failed attempts are forgotten."""
     throttle.forget("staff", throttle.subject_key(secret, "staff", staff.email_key))
+
+
+def purge_login_attempts(now):
+    """Delete sign-in attempts older than their 30 days (P8). Recording an attempt does it
+    too, but a shop where nobody signs in would keep the last ones for ever."""
+    return LoginAttempt.delete().where(LoginAttempt.at < now - throttle.RETENTION).execute()
+
+
+def purge_ended_sessions(now, staff_idle):
+    """Delete the sessions that have expired (sessions.resolve would refuse them) and so
+    their IP: a session is ended when its row is gone, but an expired one stays until its
+    browser comes back or anyone signs in."""
+    expired = (
+        (AccountSession.staff.is_null(False) & (AccountSession.last_seen < now - staff_idle))
+        | (AccountSession.staff.is_null() & (AccountSession.remembered == True)  # noqa: E712
+           & (AccountSession.created_at < now - sessions.REMEMBERED_FOR))
+        | (AccountSession.staff.is_null() & (AccountSession.remembered == False)  # noqa: E712
+           & (AccountSession.last_seen < now - sessions.CUSTOMER_IDLE)))
+    return AccountSession.delete().where(expired).execute()

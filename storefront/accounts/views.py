@@ -5,10 +5,11 @@ from storefront.accounts import service
 from storefront.accounts.contact import display_phone
 from storefront.accounts.current import (current_customer, customer_required, sign_in,
                                          sign_out_everywhere)
-from storefront.accounts.forms import (AccountAddressForm, EmptyForm, LoginForm, NameForm,
-                                       PasswordChangeForm, PhonesForm, RegistrationForm,
-                                       attach_error)
+from storefront.accounts.forms import (AccountAddressForm, CommunicationForm, EmptyForm,
+                                       LoginForm, NameForm, PasswordChangeForm, PhonesForm,
+                                       RegistrationForm, attach_error)
 from storefront.accounts.models import Address, Phone
+from storefront.privacy import consent
 from storefront.web.attribution import attribution
 from storefront.web.params import client_ip
 from storefront.web.redirects import safe_next
@@ -36,7 +37,8 @@ def register():
             customer = service.register_customer(
                 form.name.data, form.email.data, form.password.data,
                 service.AddressData.from_mapping(form.shipping.data), billing,
-                form.day_phone.data, form.evening_phone.data, client_ip(), attribution())
+                form.day_phone.data, form.evening_phone.data, client_ip(), attribution(),
+                consents=form.consent_choices())
         except service.AccountError as error:
             attach_error(form, error)
         else:
@@ -163,3 +165,22 @@ def change_password():
                   "Please sign in with the new password.", "success")
             return redirect(url_for("accounts.login"))
     return _account_page(400, password_form=form)
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@customer_required
+def preferences():
+    """My Account → communication preferences: the marketing boxes and their history."""
+    customer = current_customer()
+    form = CommunicationForm()
+    if form.validate_on_submit():
+        changed = service.save_communication_choices(customer, form.consent_choices(),
+                                                     client_ip())
+        flash("Your choices are saved." if changed else "Nothing changed.", "success")
+        return redirect(url_for("accounts.preferences"))
+    if request.method == "GET":
+        form.show_current(consent.current(customer.id, customer.email))
+    return render_template("accounts/preferences.html", form=form,
+                           history=consent.history(customer.id, customer.email),
+                           purposes=consent.PURPOSES, channels=consent.CHANNELS), \
+        400 if form.errors else 200

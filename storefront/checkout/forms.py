@@ -7,6 +7,7 @@ from wtforms import (BooleanField, EmailField, FormField, HiddenField, PasswordF
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from storefront.accounts.forms import AddressForm
+from storefront.privacy.forms import ConsentBoxes
 
 
 def _required(label):
@@ -21,7 +22,7 @@ class UnechoedField(StringField):
         return ""
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(ConsentBoxes, FlaskForm):
     email = EmailField("Email", validators=[_required("your email address"), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     phone = TelField("Phone", validators=[_required("a phone number"), Length(max=30)],

@@ -19,6 +19,7 @@ from storefront.orders import service as orders
 from storefront.payments import gateway
 from storefront.payments import service as payments
 from storefront.payments.display import describe_card
+from storefront.privacy import consent
 from storefront.web.attribution import attribution
 from storefront.web.money import format_money
 from storefront.web.params import client_ip
@@ -60,6 +61,9 @@ def _details_form(summary, draft):
                     billing=accounts.AddressData.fields_of(customer.address(Address.BILLING)))
         data["same_as_shipping"] = data["billing"] == data["shipping"]
     form = DetailsForm(data=data)
+    if not form.is_submitted():
+        form.show_current(consent.current(customer.id, customer.email) if customer else
+                          consent.current(None, draft.email) if draft.email else {})
     if customer is not None:
         del form.email
     if not summary.needs_shipping:
@@ -96,6 +100,9 @@ def details():
             for name, value in chosen.items():
                 setattr(draft, name, value)
             draft.store(session)
+            consent.record_choices(form.consent_choices(), "checkout",
+                                   customer_id=customer.id if customer else None,
+                                   address=chosen["email"], ip=client_ip())
             return redirect(url_for("checkout.payment"))
     return render_template("checkout/details.html", form=form, summary=summary,
                            needs_shipping=summary.needs_shipping), 400 if form.errors else 200

@@ -8,6 +8,7 @@ event says so.
 """
 from dataclasses import dataclass
 
+from email_validator import EmailNotValidError, validate_email
 from peewee import fn
 
 from storefront.db import utcnow
@@ -18,6 +19,7 @@ from storefront.privacy.policy import current_version
 @dataclass(frozen=True)
 class Purpose:
     key: str
+    name: str  # what it is called in lists and histories
     label: str  # what the box next to it says
     description: str  # what it means, for the privacy page and the preferences page
 
@@ -26,10 +28,10 @@ SHOP_MARKETING = "shop_marketing"
 PARTNER_OFFERS = "partner_offers"
 PURPOSES = {
     SHOP_MARKETING: Purpose(
-        SHOP_MARKETING, "Email me the shop's offers and news",
+        SHOP_MARKETING, "The shop's offers and news", "Send me the shop's offers and news",
         "Occasional mail from us about new products, sales and the shop's news."),
     PARTNER_OFFERS: Purpose(
-        PARTNER_OFFERS, "Email me offers from the shop's partners",
+        PARTNER_OFFERS, "Partner offers", "Send me offers from the shop's partners",
         "Offers from the companies whose co-branded shops we run, sent by us: we never give "
         "them your address."),
 }
@@ -56,8 +58,14 @@ class ConsentError(ValueError):
 
 
 def email_key(address):
-    """The form of an address the ledger matches on."""
-    return (address or "").strip().lower()
+    """The form of an address the ledger matches on: normalised as accounts store it, and
+    lower-cased (plain lower-casing when it is not a valid address)."""
+    address = (address or "").strip()
+    try:
+        address = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        pass
+    return address.lower()
 
 
 def _subject_filter(customer_id, address):

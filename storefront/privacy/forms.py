@@ -1,6 +1,8 @@
 """The consent boxes every form that collects contact details offers (P20): one per
 marketing purpose, separate and unticked unless the person already said yes."""
-from wtforms import BooleanField
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField
+from wtforms.validators import Email, InputRequired, Length
 
 from storefront.privacy.consent import PARTNER_OFFERS, PURPOSES, SHOP_MARKETING
 
@@ -21,3 +23,23 @@ class ConsentBoxes:
         """Tick the boxes for what the person consents to now (on a GET)."""
         self.shop_marketing.data = bool(state.get(SHOP_MARKETING))
         self.partner_offers.data = bool(state.get(PARTNER_OFFERS))
+
+
+class OptOutForm(FlaskForm):
+    """The public opt-out form: an address and what to stop (both, unless unticked)."""
+
+    email = EmailField("Email address", validators=[
+        InputRequired("Enter the email address that gets the mail."), Length(max=254),
+        Email("Enter an email address like name@example.com.")],
+        render_kw={"autocomplete": "email"})
+    stop_shop = BooleanField(f"Stop {PURPOSES[SHOP_MARKETING].name.lower()}", default=True)
+    stop_partner = BooleanField(f"Stop {PURPOSES[PARTNER_OFFERS].name.lower()}", default=True)
+
+    def validate(self, extra_validators=None):
+        """At least one box must be ticked."""
+        valid = super().validate(extra_validators)
+        if not (self.stop_shop.data or self.stop_partner.data):
+            self.stop_partner.errors = [*self.stop_partner.errors,
+                                        "Tick what you want to stop."]
+            return False
+        return valid

@@ -1,9 +1,13 @@
 """Marketing mail and the consent ledger (P7, P20): checked when a mail is queued and again
 just before it is sent; every marketing mail carries a signed one-click unsubscribe link."""
+from datetime import timedelta
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from storefront.db import utcnow
 from storefront.mail import outbox
+from storefront.mail.models import OutboxMessage
 from storefront.privacy import consent
 
 UNSUBSCRIBE_SALT = "storefront.unsubscribe.v1"
@@ -68,3 +72,52 @@ def enqueue_marketing(recipient, purpose, category, subject, template, *, custom
 def still_wanted(row):
     """The worker's last check before sending a marketing mail."""
     return consent.allows(row.purpose, row.customer_id, row.recipient)
+
+
+RESUME_LINK_DAYS = 30
+NOTICE_INTERVAL = timedelta(hours=1)
+
+
+def opt_out_by_form(address, purposes, ip=""):
+    """The public opt-out form: the withdrawal counts at once (stopping mail is never made
+    harder than asking for it). So that nobody can silently opt someone else out, the
+    address is told, with a link that undoes it: at most one such notice an hour, and only
+    when something was withdrawn (an unknown address gets no mail). Returns the events."""
+    events = consent.withdraw_all("optout_form", address=address, ip=ip, purposes=purposes)
+    if events and not _notice_sent_recently(address):
+        withdrawn = [event.purpose for event in events]
+        token = make_token(withdrawn, None, address, salt=RESUBSCRIBE_SALT)
+        outbox.enqueue(address, "consent_notice", "You will get no more of this mail from us",
+                       "optout_notice", purposes=[consent.PURPOSES[p] for p in withdrawn],
+                       resume_url=outbox.shop_link("optout.resume", token=token),
+                       resume_days=RESUME_LINK_DAYS)
+    return events
+
+
+def _notice_sent_recently(address):
+    since = utcnow() - NOTICE_INTERVAL
+    return OutboxMessage.select().where(
+        (OutboxMessage.category == "consent_notice") & (OutboxMessage.recipient == address)
+        & (OutboxMessage.created_at > since)).exists()
+
+
+def unsubscribe(token, ip=""):
+    """A one-click unsubscribe link was used: withdraw what it names. BadLink otherwise."""
+    purposes, customer_id, address = read_token(token)
+    return consent.withdraw_all("email_link", customer_id=customer_id, address=address,
+                                ip=ip, purposes=purposes)
+
+
+def resume(token, ip=""):
+    """The link in an opt-out notice: the address owner takes the withdrawal back (consent
+    given again, proven by the mailbox the link was sent to). BadLink otherwise."""
+    purposes, customer_id, address = read_token(token, salt=RESUBSCRIBE_SALT,
+                                                max_age_days=RESUME_LINK_DAYS)
+    return consent.record_choices({purpose: True for purpose in purposes}, "email_link",
+                                  customer_id=customer_id, address=address, ip=ip)
+
+
+def describe_token(token, salt=UNSUBSCRIBE_SALT, max_age_days=None):
+    """The purposes a link acts on (for its confirmation page); BadLink when unusable."""
+    purposes, _, _ = read_token(token, salt=salt, max_age_days=max_age_days)
+    return [consent.PURPOSES[purpose] for purpose in purposes]

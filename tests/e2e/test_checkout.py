@@ -218,7 +218,7 @@ def test_customer_saves_a_card_spends_a_gift_card_and_survives_a_decline_and_an_
 
     # 6. My Account: every order with its lines and their status.
     account_nav(page).get_by_role("link", name="My Account").click()
-    page.get_by_role("navigation", name="Your orders and cards") \
+    page.get_by_role("navigation", name="More of your account") \
         .get_by_role("link", name="Your orders").click()
     expect(heading(page)).to_have_text("Your orders")
     expected = {
