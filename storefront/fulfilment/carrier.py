@@ -8,6 +8,22 @@ import secrets
 SANDBOX = "sandbox"
 PARCEL_LIMIT_GRAMS = 20_000  # heavier orders go in several parcels
 
+# What each part of shipment_request() carries, by its data-inventory names
+# (privacy/inventory.py); () carries nothing personal. Tests check the inventory lets the
+# carrier have every one.
+SHIPMENT_FIELDS = {
+    "recipient_name": ("PostalAddress.name",),
+    "address.line1": ("PostalAddress.line1",),
+    "address.line2": ("PostalAddress.line2",),
+    "address.city": ("PostalAddress.city",),
+    "address.region": ("PostalAddress.region",),
+    "address.postal_code": ("PostalAddress.postal_code",),
+    "address.country": ("PostalAddress.country",),
+    "phone": ("Order.phone",),
+    "weight_grams": (),
+    "parcel_count": (),
+}
+
 
 def shipment_request(address, phone, weight_grams):
     """Everything the carrier receives for a shipment, and nothing else: the recipient's

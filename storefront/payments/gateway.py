@@ -61,6 +61,21 @@ class OutcomeUnconfirmed(ProcessorUnavailable):
                         "released without being charged. Please try again in a few minutes.")
 
 
+# What each key of authorization_request() carries, by its data-inventory names
+# (privacy/inventory.py); () carries nothing personal. Tests check the inventory lets the
+# processor have every one.
+AUTHORIZATION_FIELDS = {
+    "sealed_number": ("SavedCard.sealed",),
+    "exp_month": ("SavedCard.exp_month",),
+    "exp_year": ("SavedCard.exp_year",),
+    "amount_cents": ("Order.card_cents",),
+    "currency": (),
+    "order_reference": ("Order.number",),
+    "billing_postal_code": ("PostalAddress.postal_code",),
+    "cvv": ("card security code",),
+}
+
+
 def authorization_request(sealed_card_token, exp_month, exp_year, amount_cents,
                           order_reference, billing_postal_code, cvv=None, currency="USD"):
     """Everything the processor receives to authorize a payment, and nothing else."""
