@@ -14,6 +14,7 @@ control_socket_disable = True
 
 
 def worker_exit(server, worker):
-    """Write the worker's buffered page views before it goes (storefront/tracking/clicklog.py)."""
-    from storefront.tracking.clicklog import flush
-    flush()
+    """Write the worker's buffered page views and request log before it goes
+    (storefront/tracking/clicklog.py)."""
+    from storefront.tracking.clicklog import flush_all
+    flush_all()

@@ -3,18 +3,19 @@
 Before each request (after the visitor cookie and the co-brand are read): the Visitor whose
 cookie came back (g.returning), the touch a tagged link records, and the visitor's first and
 last touch (g.first_touch_id, g.last_touch_id), which registrations and orders copy.
-After it: one PageView for an HTML page served to a visitor.
+After it: one PageView for an HTML page served to a visitor. Every request also goes to the
+request log (requestlog.py).
 
 Staff pages (the staff console, fulfilment, staff mail, reports, the partner portal) are
-neither tracked nor logged: they are work, not visits. Static files and product images
-never are either.
+neither tracked nor in the page-view log: they are work, not visits. Static files and
+product images never are either.
 """
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 
 from storefront.db import utcnow
-from storefront.tracking import tags, visits
+from storefront.tracking import requestlog, tags, visits
 from storefront.tracking.clicklog import clicks
 from storefront.web.visitor import visitor_is_kept
 
@@ -85,8 +86,10 @@ def log_page_view(response):
 
 
 def init_app(app):
-    """Install tracking on the app: buffered page views in production, written at once in tests."""
+    """Install tracking on the app: buffered page views and request log in production,
+    written at once in tests."""
     app.config.setdefault("TRACKING_BUFFER_ROWS", 0 if app.testing else 200)
     app.config.setdefault("TRACKING_FLUSH_SECONDS", 0 if app.testing else 2)
     app.before_request(recognise_visitor)
     app.after_request(log_page_view)
+    requestlog.init_app(app)
