@@ -24,6 +24,9 @@ _HEADER_ERRORS = (HeaderParseError, MessageError, ValueError, IndexError, TypeEr
                   AttributeError, LookupError)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 class UnusableMessage(ValueError):
     """The message cannot be stored (no usable sender); the text says why."""
 
@@ -136,7 +139,9 @@ def html_to_text(html):
 
 
 def _clean(text):
-    """Line ends made \\n; NUL characters dropped (PostgreSQL text cannot hold them)."""
+    """Line ends made \\n; NUL characters dropped and the surrogates that stand for undecodable
+    bytes replaced (PostgreSQL text can hold neither)."""
+    text = _SURROGATES.sub("\ufffd", text)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 

@@ -132,6 +132,12 @@ def test_text_is_preferred_sizes_are_capped_and_nul_is_dropped(db):
     assert message.body.startswith("xyzz") and len(message.body) == 50_000
     with pytest.raises(UnusableMessage):
         service.receive_email(b"Subject: hello\r\n\r\nno sender at all\r\n")
+    # Raw 8-bit bytes in headers and body are stored as replacement characters.
+    eight_bit, _ = service.receive_email(b"From: J\xf6rg <j@example.com>\r\nSubject: caf\xe9\r\n"
+                                         b"\r\nna\xefve\r\n")
+    eight_bit = Correspondence.get_by_id(eight_bit.id)
+    assert (eight_bit.sender_name, eight_bit.subject, eight_bit.body) == \
+        ("J\ufffdrg", "caf\ufffd", "na\ufffdve")
 
 
 def test_import_mail_reads_eml_files_mbox_and_stdin(runner, db, tmp_path):
