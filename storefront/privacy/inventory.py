@@ -22,7 +22,7 @@ A field the rule catches that holds nothing about a person (a product's name) go
 NOT_PERSONAL with its reason. Every model is named somewhere, by its declared fields or in
 NO_PERSONAL_DATA with a reason, so a new model cannot slip past unexamined.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 PERSONAL_WORDS = (
     "email", "name", "phone", "number", "address", "line1", "line2", "city", "region",
@@ -52,28 +52,29 @@ PROCESSOR, CARRIER, PARTNER, LEGAL, AGGREGATE = (
 @dataclass(frozen=True)
 class Recipient:
     label: str
+    short: str  # as it reads inside a sentence
     terms: str  # who they are and on what terms, for the privacy page
 
 
 RECIPIENTS = {
     PROCESSOR: Recipient(
-        "The payment company",
+        "The payment company", "the payment company",
         "They authorise and collect card payments for us, and get only what a payment "
         "needs."),
     CARRIER: Recipient(
-        "The carrier",
+        "The carrier", "the carrier",
         "They deliver parcels, and get only what a delivery needs."),
     PARTNER: Recipient(
-        "Co-brand partners",
+        "Co-brand partners", "co-brand partners",
         "The companies whose co-branded shops we run see, in their portal, a few details "
         "of the customers who opened their account in that partner's shop, and the orders "
         "placed there."),
     LEGAL: Recipient(
-        "Authorities",
+        "Authorities", "authorities (only when the law obliges us)",
         "Only when the law obliges us, such as a court order, after our legal staff have "
         "checked the demand, and only what it covers."),
     AGGREGATE: Recipient(
-        "Reports that count, never name",
+        "Reports that count, never name", "counts in reports (never names)",
         "Our staff, and partners for their own shop, see reports that count many people "
         "at once. No report names anyone, and a figure that would count fewer than "
         "{REPORT_MIN_CELL} people is withheld."),
@@ -287,9 +288,8 @@ ITEMS = (
                   "To know where a cart, an order or a session came from."),
         retention="The request log empties IP addresses after {PRIVACY_IP_DAYS} days and "
                   "deletes its rows after {REQUEST_LOG_DAYS} days. An order keeps the address "
-                  "it was placed from. A cart keeps the one it last changed from. A session "
-                  "keeps the one it began from until you sign out, or 30 days after its last "
-                  "use.",
+                  "it was placed from. A cart keeps the one it last changed from. A signed-in "
+                  "session keeps the one it began from until the session itself is deleted.",
         fields=("RequestLog.ip", "Order.ip", "Cart.ip", "AccountSession.ip"),
         shares=(LEGAL_DEMAND,)),
     Item(
@@ -297,8 +297,9 @@ ITEMS = (
         collected="When you sign in.",
         purposes=("To keep you signed in, and to end every session at once when you sign "
                   "out or change your password.",),
-        retention="Until you sign out or change your password, or 30 days after the "
-                  "session's last use.",
+        retention="Until you sign out or change your password. Otherwise a session ends "
+                  "after 12 hours unused, or 30 days after you signed in if you chose to "
+                  "stay signed in, and our daily clean-up deletes it.",
         fields=("AccountSession.customer", "AccountSession.remembered",
                 "AccountSession.created_at", "AccountSession.last_seen")),
     Item(
@@ -399,3 +400,52 @@ def undeclared_for(recipient, names):
 def fill(text, config):
     """Inventory text with the settings it names ({PRIVACY_IP_DAYS}...) from config."""
     return text.format_map({name: config[name] for name in SETTINGS})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An item as the privacy page tells it, with the settings filled in."""
+
+    label: str
+    collected: str
+    purposes: tuple
+    retention: str
+    recipients: str  # who outside the shop may receive some of it, as a sentence
+
+
+@dataclass(frozen=True)
+class Told:
+    """The whole inventory as the privacy page tells it."""
+
+    categories: list  # [(category label, [Entry])], categories with no item left out
+    recipients: list  # [(key, Recipient, [(item label, what it gets)])]
+    kept_to_ourselves: list  # labels of the items no one outside the shop receives
+    not_collected: list  # labels of the categories the shop keeps nothing of
+
+
+def told(config):
+    """The inventory in readers' words, with the settings it names taken from config."""
+    def entry(item):
+        return Entry(item.label, fill(item.collected, config),
+                     tuple(fill(purpose, config) for purpose in item.purposes),
+                     fill(item.retention, config), _sentence(
+                         [RECIPIENTS[key].short for key in RECIPIENTS
+                          if any(share.recipient == key for share in item.shares)]))
+
+    categories = [(label, [entry(item) for item in ITEMS if item.category == key])
+                  for key, label in CATEGORIES.items()]
+    recipients = [(key, replace(recipient, terms=fill(recipient.terms, config)),
+                   [(item.label, share.what) for item in ITEMS for share in item.shares
+                    if share.recipient == key])
+                  for key, recipient in RECIPIENTS.items()]
+    return Told([(label, entries) for label, entries in categories if entries], recipients,
+                [item.label for item in ITEMS if not item.shares],
+                [label for label, entries in categories if not entries])
+
+
+def _sentence(parts):
+    """"a, b and c" with a capital first letter; "No one outside the shop" for none."""
+    if not parts:
+        return "No one outside the shop."
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return text[0].upper() + text[1:] + "."

@@ -174,7 +174,8 @@ def test_retention_words_match_the_code(app):
     assert throttle.RETENTION == timedelta(days=30)
     assert item("sign_in").retention == "30 days."
     assert sessions.REMEMBERED_FOR == timedelta(days=30)
-    assert "30 days after the session's last use" in item("sessions").retention
+    assert sessions.CUSTOMER_IDLE == timedelta(hours=12)
+    assert "after 12 hours unused, or 30 days after you signed in" in item("sessions").retention
     ip = inventory.fill(item("ip").retention, app.config)
     assert f"after {app.config['PRIVACY_IP_DAYS']} days" in ip
     assert f"after {app.config['REQUEST_LOG_DAYS']} days" in ip
