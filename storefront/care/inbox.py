@@ -37,7 +37,7 @@ def index():
 def read(correspondence_id):
     """One message as text, its sender's account and current marketing choices."""
     message = _message_or_404(correspondence_id)
-    return render_template("care/inbox_message.html", message=message, form=EmptyForm(),
+    return render_template("care/inbox_message.html", message=message,
                            consent_state=service.consent_state(message), purposes=PURPOSES)
 
 
