@@ -155,6 +155,7 @@ def _records():
     from storefront.mail.models import OutboxMessage
     from storefront.orders import service as orders
     from storefront.partners.models import Partner
+    from storefront.support.models import Correspondence
     staff_id = make_staff("admin", email="other-admin@staff.example.com").id
     # The records belong to a partner, so the partner role finds its own in its portal.
     partner = Partner.create(slug="matrix", name="Matrix", privacy_url="https://m.example.com")
@@ -166,8 +167,10 @@ def _records():
                                    attribution={"partner": partner})
     message = OutboxMessage.create(message_id="<matrix@example.com>", category="test",
                                    recipient="x@example.com", subject="s", body_text="t")
+    letter = Correspondence.create(source="email", sender_email="x@example.com", body="matrix")
     return {"number": order.number, "line_id": order.lines.get().id, "message_id": message.id,
-            "customer_id": customer.id, "partner": partner}, staff_id
+            "customer_id": customer.id, "partner": partner,
+            "correspondence_id": letter.id}, staff_id
 
 
 def _url(rule, records, default):
