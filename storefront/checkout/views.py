@@ -19,7 +19,7 @@ from storefront.orders import service as orders
 from storefront.payments import gateway
 from storefront.payments import service as payments
 from storefront.payments.display import describe_card
-from storefront.privacy import consent
+from storefront.privacy import consent, mailing
 from storefront.web.attribution import attribution
 from storefront.web.money import format_money
 from storefront.web.params import client_ip
@@ -100,9 +100,9 @@ def details():
             for name, value in chosen.items():
                 setattr(draft, name, value)
             draft.store(session)
-            consent.record_choices(form.consent_choices(), "checkout",
-                                   customer_id=customer.id if customer else None,
-                                   address=chosen["email"], ip=client_ip())
+            mailing.record_form_choices(form.consent_choices(), "checkout",
+                                        customer_id=customer.id if customer else None,
+                                        address=chosen["email"], ip=client_ip())
             return redirect(url_for("checkout.payment"))
     return render_template("checkout/details.html", form=form, summary=summary,
                            needs_shipping=summary.needs_shipping), 400 if form.errors else 200

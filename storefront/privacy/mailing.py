@@ -94,10 +94,27 @@ def opt_out_by_form(address, purposes, ip=""):
     return events
 
 
-def _notice_sent_recently(address):
+def record_form_choices(choices, channel, *, customer_id=None, address="", ip=""):
+    """Record the consent boxes of a form that collects contact details (the latest choice
+    wins). When a box gives a consent, the address is told, with a one-click link to stop
+    each kind of mail: nobody is signed up silently by someone who typed their address.
+    Returns the new events."""
+    events = consent.record_choices(choices, channel, customer_id=customer_id,
+                                    address=address, ip=ip)
+    given = [event.purpose for event in events if event.given]
+    if given and not _notice_sent_recently(address, "consent_welcome"):
+        outbox.enqueue(address, "consent_welcome", "You asked for mail from us", "optin_notice",
+                       links=[(consent.PURPOSES[purpose],
+                               unsubscribe_url(purpose, customer_id, address))
+                              for purpose in given],
+                       where=consent.CHANNELS[channel])
+    return events
+
+
+def _notice_sent_recently(address, category="consent_notice"):
     since = utcnow() - NOTICE_INTERVAL
     return OutboxMessage.select().where(
-        (OutboxMessage.category == "consent_notice") & (OutboxMessage.recipient == address)
+        (OutboxMessage.category == category) & (OutboxMessage.recipient == address)
         & (OutboxMessage.created_at > since)).exists()
 
 

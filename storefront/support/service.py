@@ -11,7 +11,7 @@ from storefront.accounts import throttle
 from storefront.accounts.contact import ContactError, normalise_email
 from storefront.accounts.models import Customer
 from storefront.db import database, utcnow
-from storefront.privacy import consent
+from storefront.privacy import consent, mailing
 from storefront.support.inbound import MAX_NAME, MAX_SUBJECT, parse
 from storefront.support.models import Correspondence
 
@@ -72,9 +72,9 @@ def receive_contact(name, email, subject, body, customer=None, consents=None, ip
                                     sender_email=address,
                                     customer=customer or Customer.by_email_key(key),
                                     subject=subject, body=body)
-        consent.record_choices(consents or {}, "contact_form",
-                               customer_id=customer.id if customer else None, address=address,
-                               ip=ip)
+        mailing.record_form_choices(consents or {}, "contact_form",
+                                    customer_id=customer.id if customer else None,
+                                    address=address, ip=ip)
         if secret:
             # Every message counts against the IP: the log counts attempts marked unsuccessful.
             throttle.record(THROTTLE_REALM, subject_key, ip, succeeded=False)

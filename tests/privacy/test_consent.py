@@ -1,5 +1,6 @@
 """The consent ledger (P20): append-only, current choice derived from the latest event, one
 event per changed box, recorded at every point of collection with its channel."""
+import re
 from datetime import datetime
 
 import pytest
@@ -145,3 +146,22 @@ def test_my_account_preferences_show_the_current_choice_and_record_changes(clien
 def test_preferences_need_a_signed_in_customer(client, db):
     response = client.get("/account/preferences")
     assert response.status_code == 302 and "/account/login" in response.location
+
+
+def test_a_consent_given_on_a_form_is_never_silent(app, client, db):
+    """Whoever typed the address, its owner learns of the sign-up and can stop it in one
+    click; changes made while signed in on My Account send nothing."""
+    from storefront.mail.models import OutboxMessage
+    add_to_cart(client, make_product())
+    fill_details(client, shop_marketing="y", partner_offers="y")
+    [notice] = OutboxMessage.select().where(OutboxMessage.category == "consent_welcome")
+    assert notice.recipient == "guest@example.com" and not notice.purpose
+    links = re.findall(r"https?://\S+/unsubscribe/\S+", notice.body_text)
+    assert len(links) == 2 and "checkout" in notice.body_text
+    cookieless = app.test_client(use_cookies=False)
+    assert cookieless.post("/" + links[1].split("/", 3)[3]).status_code == 200
+    assert consent.current(address="guest@example.com") == {SHOP: True, PARTNER: False}
+    make_customer()
+    sign_in(client)
+    post_form(client, "/account/preferences", {"partner_offers": "y"})
+    assert OutboxMessage.select().count() == 1
