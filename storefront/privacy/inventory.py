@@ -406,6 +406,7 @@ def fill(text, config):
 class Entry:
     """An item as the privacy page tells it, with the settings filled in."""
 
+    key: str
     label: str
     collected: str
     purposes: tuple
@@ -426,7 +427,7 @@ class Told:
 def told(config):
     """The inventory in readers' words, with the settings it names taken from config."""
     def entry(item):
-        return Entry(item.label, fill(item.collected, config),
+        return Entry(item.key, item.label, fill(item.collected, config),
                      tuple(fill(purpose, config) for purpose in item.purposes),
                      fill(item.retention, config), _sentence(
                          [RECIPIENTS[key].short for key in RECIPIENTS

@@ -32,8 +32,12 @@ def test_every_inventory_item_is_on_the_page_with_its_when_why_and_how_long(app,
         for purpose in item.purposes:
             assert has(html, inventory.fill(purpose, app.config)), item.key
     for category in {item.category for item in inventory.ITEMS}:
-        assert f"<caption>{escape(inventory.CATEGORIES[category])}</caption>" in html
-    assert html.count('<th scope="row">') == len(inventory.ITEMS)
+        assert f"<h3>{escape(inventory.CATEGORIES[category])}</h3>" in html
+    for item in inventory.ITEMS:  # one table per item, named by the heading above it
+        assert f'<h4 id="kept-{item.key}">{escape(item.label)}</h4>\n' \
+               f'<table class="inventory" aria-labelledby="kept-{item.key}">' in html
+    assert html.count('<table class="inventory"') == len(inventory.ITEMS)
+    assert html.count('<th scope="row">') == 4 * len(inventory.ITEMS)
     assert not re.search(r"\{[A-Z_]+\}", html), "a setting was not filled in"
 
 
