@@ -32,8 +32,8 @@ PURPOSES = {
         "Occasional mail from us about new products, sales and the shop's news."),
     PARTNER_OFFERS: Purpose(
         PARTNER_OFFERS, "Partner offers", "Send me offers from the shop's partners",
-        "Offers from the companies whose co-branded shops we run, sent by us: we never give "
-        "them your address."),
+        "Offers from the companies whose co-branded shops we run, sent by us: saying yes "
+        "gives no partner your address."),
 }
 MARKETING_PURPOSES = (SHOP_MARKETING, PARTNER_OFFERS)
 
