@@ -62,8 +62,9 @@ def _details_form(summary, draft):
         data["same_as_shipping"] = data["billing"] == data["shipping"]
     form = DetailsForm(data=data)
     if not form.is_submitted():
-        form.show_current(consent.current(customer.id, customer.email) if customer else
-                          consent.current(None, draft.email) if draft.email else {})
+        # Only a signed-in customer sees their current choices: a guest's boxes start
+        # unticked, so nobody learns what the owner of a typed address chose.
+        form.show_current(consent.current(customer.id, customer.email) if customer else {})
     if customer is not None:
         del form.email
     if not summary.needs_shipping:
@@ -102,7 +103,8 @@ def details():
             draft.store(session)
             mailing.record_form_choices(form.consent_choices(), "checkout",
                                         customer_id=customer.id if customer else None,
-                                        address=chosen["email"], ip=client_ip())
+                                        address=chosen["email"], ip=client_ip(),
+                                        state_shown=customer is not None)
             return redirect(url_for("checkout.payment"))
     return render_template("checkout/details.html", form=form, summary=summary,
                            needs_shipping=summary.needs_shipping), 400 if form.errors else 200

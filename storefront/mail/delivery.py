@@ -5,6 +5,7 @@ Every message is built from its row alone (Message-ID, Date and MIME boundary in
 row sent twice (a worker killed after the server accepted it, before it was marked sent) is
 the very same message twice, which a mail system recognises by its Message-ID.
 """
+import email.policy
 import hashlib
 import smtplib
 import ssl
@@ -64,9 +65,14 @@ class Settings:
         return self.mail_from if name else formataddr((self.shop_name, address))
 
 
+# Headers are not folded below RFC 5322's 998-character limit: folded, a long
+# List-Unsubscribe URL would be turned into an encoded word no mail provider reads as a URL.
+POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def build_message(row, settings):
     """The message a row stands for: the same bytes every time it is built."""
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = settings.from_header
     message["To"] = row.recipient
     message["Subject"] = row.subject

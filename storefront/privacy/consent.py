@@ -114,7 +114,8 @@ def record(purpose, given, channel, *, customer_id=None, address="", staff_id=No
     return ConsentEvent.create(
         customer_id=customer_id, email_key=email_key(address), purpose=purpose,
         given=bool(given), channel=channel, staff_id=staff_id,
-        policy_version=current_version(now).label, reference=reference[:80], ip=ip or "",
+        policy_version=current_version(now).label, reference=reference[:80],
+        ip=ip if ip and len(ip) <= 45 else "",  # a scoped IPv6 address can be longer
         at=now)
 
 
@@ -150,8 +151,30 @@ def counts_by_channel():
             .group_by(ConsentEvent.channel)}
 
 
+def is_known(purpose):
+    """True for a built-in purpose or one a published policy version added."""
+    return purpose in PURPOSES or _named_by_a_policy(purpose)
+
+
+def purpose(key):
+    """The Purpose for a key; a policy-added use is described by its key."""
+    if key in PURPOSES:
+        return PURPOSES[key]
+    words = key.replace("_", " ")
+    return Purpose(key, words.capitalize(), f"Send me {words}", words.capitalize())
+
+
+def latest_event_time(address, given):
+    """When the address last gave (or withdrew, given=False) any consent; None if never."""
+    event = (ConsentEvent.select(ConsentEvent.at)
+             .where((ConsentEvent.email_key == email_key(address))
+                    & (ConsentEvent.given == given))
+             .order_by(ConsentEvent.at.desc()).first())
+    return event.at if event else None
+
+
 def _check(purpose, channel):
-    if purpose not in PURPOSES and not _named_by_a_policy(purpose):
+    if not is_known(purpose):
         raise ConsentError(f"unknown purpose {purpose!r}")
     if channel not in CHANNELS:
         raise ConsentError(f"unknown channel {channel!r}")

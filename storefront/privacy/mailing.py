@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from peewee import fn
 
 from storefront.db import utcnow
 from storefront.mail import outbox
@@ -40,7 +41,7 @@ def read_token(token, salt=UNSUBSCRIBE_SALT, max_age_days=None):
     except BadSignature:
         raise BadLink("This link is not one we sent.") from None
     purposes = data.get("p") if isinstance(data, dict) else None
-    if not purposes or not all(isinstance(p, str) and p in consent.PURPOSES for p in purposes):
+    if not purposes or not all(isinstance(p, str) and consent.is_known(p) for p in purposes):
         raise BadLink("This link is not one we sent.")
     customer_id = data.get("c")
     if customer_id is not None and not isinstance(customer_id, int):
@@ -81,41 +82,61 @@ NOTICE_INTERVAL = timedelta(hours=1)
 def opt_out_by_form(address, purposes, ip=""):
     """The public opt-out form: the withdrawal counts at once (stopping mail is never made
     harder than asking for it). So that nobody can silently opt someone else out, the
-    address is told, with a link that undoes it: at most one such notice an hour, and only
-    when something was withdrawn (an unknown address gets no mail). Returns the events."""
+    address is told, with a link that undoes it (only when something was withdrawn: an
+    unknown address gets no mail). Returns the events."""
     events = consent.withdraw_all("optout_form", address=address, ip=ip, purposes=purposes)
-    if events and not _notice_sent_recently(address):
-        withdrawn = [event.purpose for event in events]
-        token = make_token(withdrawn, None, address, salt=RESUBSCRIBE_SALT)
-        outbox.enqueue(address, "consent_notice", "You will get no more of this mail from us",
-                       "optout_notice", purposes=[consent.PURPOSES[p] for p in withdrawn],
-                       resume_url=outbox.shop_link("optout.resume", token=token),
-                       resume_days=RESUME_LINK_DAYS)
+    notify_withdrawal(address, [event.purpose for event in events])
     return events
 
 
-def record_form_choices(choices, channel, *, customer_id=None, address="", ip=""):
-    """Record the consent boxes of a form that collects contact details (the latest choice
-    wins). When a box gives a consent, the address is told, with a one-click link to stop
-    each kind of mail: nobody is signed up silently by someone who typed their address.
-    Returns the new events."""
+def record_form_choices(choices, channel, *, customer_id=None, address="", ip="",
+                        state_shown=False):
+    """Record the consent boxes of a form that collects contact details.
+
+    Where the form showed the person's current choices (they are signed in), every box that
+    changed is recorded, both ways. Where it did not (a signed-out form), only a ticked box
+    counts: an unticked box there means "not asking", and must not withdraw what the owner
+    of a typed address once chose. When a box gives a consent the address is told, with a
+    one-click link to stop each kind of mail: nobody is signed up silently by someone who
+    typed their address. Returns the new events."""
+    if not state_shown:
+        choices = {purpose: True for purpose, ticked in choices.items() if ticked}
     events = consent.record_choices(choices, channel, customer_id=customer_id,
                                     address=address, ip=ip)
     given = [event.purpose for event in events if event.given]
-    if given and not _notice_sent_recently(address, "consent_welcome"):
+    if given and not _told_since_last_change(address, "consent_welcome", given=False):
         outbox.enqueue(address, "consent_welcome", "You asked for mail from us", "optin_notice",
-                       links=[(consent.PURPOSES[purpose],
-                               unsubscribe_url(purpose, customer_id, address))
-                              for purpose in given],
+                       links=[(consent.purpose(p), unsubscribe_url(p, customer_id, address))
+                              for p in given],
                        where=consent.CHANNELS[channel])
     return events
 
 
-def _notice_sent_recently(address, category="consent_notice"):
+def notify_withdrawal(address, purposes):
+    """Tell an address that mail to it was stopped, with a link that undoes it, unless it
+    was told so since its last opt-in. For withdrawals made without the owner being signed
+    in: the opt-out form, a signed-out form, a message to care (whose sender can be forged)."""
+    if not purposes or _told_since_last_change(address, "consent_notice", given=True):
+        return None
+    token = make_token(purposes, None, address, salt=RESUBSCRIBE_SALT)
+    return outbox.enqueue(address, "consent_notice", "You will get no more of this mail from us",
+                          "optout_notice", purposes=[consent.purpose(p) for p in purposes],
+                          resume_url=outbox.shop_link("optout.resume", token=token),
+                          resume_days=RESUME_LINK_DAYS)
+
+
+def _told_since_last_change(address, category, given):
+    """True when a notice of this category went to the address within NOTICE_INTERVAL and
+    after its latest event of the opposite direction (`given`): a flip back and forth is
+    always told, a burst of the same request is told once."""
+    key = consent.email_key(address)
     since = utcnow() - NOTICE_INTERVAL
+    opposite = consent.latest_event_time(address, given)
+    if opposite is not None and opposite > since:
+        since = opposite
     return OutboxMessage.select().where(
-        (OutboxMessage.category == category) & (OutboxMessage.recipient == address)
-        & (OutboxMessage.created_at > since)).exists()
+        (OutboxMessage.category == category) & (fn.LOWER(OutboxMessage.recipient) == key)
+        & (OutboxMessage.created_at >= since)).exists()
 
 
 def unsubscribe(token, ip=""):
@@ -137,4 +158,4 @@ def resume(token, ip=""):
 def describe_token(token, salt=UNSUBSCRIBE_SALT, max_age_days=None):
     """The purposes a link acts on (for its confirmation page); BadLink when unusable."""
     purposes, _, _ = read_token(token, salt=salt, max_age_days=max_age_days)
-    return [consent.PURPOSES[purpose] for purpose in purposes]
+    return [consent.purpose(key) for key in purposes]

@@ -72,9 +72,12 @@ def receive_contact(name, email, subject, body, customer=None, consents=None, ip
                                     sender_email=address,
                                     customer=customer or Customer.by_email_key(key),
                                     subject=subject, body=body)
+        # The boxes speak for the account only when the message comes from its own address
+        # (a signed-in customer may write from another one).
+        own = customer is not None and customer.email_key == key
         mailing.record_form_choices(consents or {}, "contact_form",
-                                    customer_id=customer.id if customer else None,
-                                    address=address, ip=ip)
+                                    customer_id=customer.id if own else None,
+                                    address=address, ip=ip, state_shown=own)
         if secret:
             # Every message counts against the IP: the log counts attempts marked unsuccessful.
             throttle.record(THROTTLE_REALM, subject_key, ip, succeeded=False)
@@ -156,8 +159,13 @@ def consent_state(correspondence):
 
 def record_optout_from(correspondence, staff):
     """Withdraw every marketing consent of the message's sender (account and address), as
-    care read it in the message; the new ledger events (none when nothing was given)."""
+    care read it in the message; the new ledger events (none when nothing was given).
+
+    A From line can be forged, so the address is told, with a link that undoes it."""
     with database.atomic():
-        return consent.withdraw_all("care_email", customer_id=correspondence.customer_id,
-                                    address=correspondence.sender_email, staff_id=staff.id,
-                                    reference=f"correspondence {correspondence.id}")
+        events = consent.withdraw_all("care_email", customer_id=correspondence.customer_id,
+                                      address=correspondence.sender_email, staff_id=staff.id,
+                                      reference=f"correspondence {correspondence.id}")
+        mailing.notify_withdrawal(correspondence.sender_email,
+                                  [event.purpose for event in events])
+    return events

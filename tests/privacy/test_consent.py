@@ -117,17 +117,30 @@ def test_registration_offers_two_separate_unticked_boxes_and_records_the_ticked_
         (PARTNER, True, "registration", customer.id, customer.email_key)
 
 
-def test_checkout_records_a_guests_choice_and_shows_it_when_they_come_back(client, db):
+def test_a_guests_ticked_box_counts_and_an_unticked_one_withdraws_nothing(client, db):
+    """A guest is not shown anyone's choices, so their unticked box means "not asking":
+    typing someone's address cannot silently take back what its owner chose."""
+    consent.record(PARTNER, True, "registration", address="guest@example.com")
     add_to_cart(client, make_product())
     fill_details(client, shop_marketing="y")
-    assert trail(address="guest@example.com") == [(SHOP, True, "checkout")]
+    assert trail(address="guest@example.com") == [(PARTNER, True, "registration"),
+                                                  (SHOP, True, "checkout")]
     html = client.get("/checkout/").get_data(as_text=True)
-    box = html[html.index('name="shop_marketing"') - 80:]
-    assert "checked" in box[:120]
-    fill_details(client, shop_marketing="y")  # the same again: nothing new
-    fill_details(client)  # unticked this time: the latest choice wins
-    assert trail(address="guest@example.com") == [(SHOP, True, "checkout"),
-                                                  (SHOP, False, "checkout")]
+    assert "checked" not in html[html.index('name="partner_offers"') - 80:][:120]
+    fill_details(client)  # both unticked this time
+    assert consent.current(address="guest@example.com") == {SHOP: True, PARTNER: True}
+
+
+def test_a_signed_in_customer_sees_their_choices_at_checkout_and_can_change_them(client, db):
+    customer = make_customer()
+    consent.record(SHOP, True, "registration", customer_id=customer.id, address=customer.email)
+    sign_in(client)
+    add_to_cart(client, make_product())
+    html = client.get("/checkout/").get_data(as_text=True)
+    assert "checked" in html[html.index('name="shop_marketing"') - 80:][:120]
+    fill_details(client, email=None)
+    assert consent.current(customer.id, customer.email) == {SHOP: False, PARTNER: False}
+    assert trail(customer_id=customer.id, address=customer.email)[-1] == (SHOP, False, "checkout")
 
 
 def test_my_account_preferences_show_the_current_choice_and_record_changes(client, db):
@@ -165,3 +178,13 @@ def test_a_consent_given_on_a_form_is_never_silent(app, client, db):
     sign_in(client)
     post_form(client, "/account/preferences", {"partner_offers": "y"})
     assert OutboxMessage.select().count() == 1
+
+
+def test_a_contact_message_from_another_address_does_not_speak_for_the_account(client, db):
+    customer = make_customer()
+    consent.record(SHOP, True, "registration", customer_id=customer.id, address=customer.email)
+    sign_in(client)
+    post_form(client, "/contact", {"name": "Ada", "email": "other@example.com",
+                                   "subject": "Hi", "body": "A question.", "partner_offers": "y"})
+    assert consent.current(customer.id, customer.email) == {SHOP: True, PARTNER: False}
+    assert consent.current(address="other@example.com") == {SHOP: False, PARTNER: True}

@@ -47,6 +47,8 @@ def test_a_consented_offer_carries_the_rfc_8058_headers_and_the_link(app, db, sm
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert link in message.get_body(("plain",)).get_content()
     assert link in message.get_body(("html",)).get_content()
+    # On the wire, as a mail provider reads it: one plain line, not an encoded word.
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in smtp_sink.raw()[0]
 
 
 def test_a_withdrawal_between_queueing_and_sending_stops_the_mail(app, db, smtp_sink):

@@ -56,12 +56,28 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, db):
     assert [m.recipient for m in OutboxMessage.select()] == [ADDRESS]
 
 
-def test_the_notice_goes_at_most_once_an_hour(client, db):
-    for _ in range(3):
-        consent.record(SHOP, True, "checkout", address=ADDRESS)
-        opt_out(client)
+def test_a_burst_is_told_once_but_every_flip_is_told(client, db):
+    """Repeating the same opt-out within the hour sends one note; an opt-in after it and
+    another opt-out is a change the owner must hear about, whatever the clock says, and
+    changing the address's case does not get round the limit."""
+    consent.record(SHOP, True, "checkout", address=ADDRESS)
+    opt_out(client)
+    opt_out(client, email="ADA@example.com")
     assert OutboxMessage.select().count() == 1
-    assert channels().count((SHOP, False, "optout_form")) == 3
+    consent.record(SHOP, True, "checkout", address=ADDRESS)
+    opt_out(client, email="Ada@Example.com")
+    assert OutboxMessage.select().count() == 2
+    assert channels().count((SHOP, False, "optout_form")) == 2
+
+
+def test_a_sign_up_after_an_unsubscribe_is_told_again(app, client, db):
+    from storefront.privacy.mailing import record_form_choices
+    with app.test_request_context():
+        record_form_choices({SHOP: True}, "contact_form", address=ADDRESS)
+        consent.record(SHOP, False, "email_link", address=ADDRESS)
+        record_form_choices({SHOP: True}, "contact_form", address="Ada@example.com")
+    welcomes = OutboxMessage.select().where(OutboxMessage.category == "consent_welcome")
+    assert welcomes.count() == 2
 
 
 def test_only_the_ticked_purposes_stop(client, db):
@@ -141,3 +157,18 @@ def test_forged_altered_expired_and_misused_links_are_refused_and_reveal_nothing
             assert customer.email_key not in html.lower() and "Lovelace" not in html
     assert consent.allows(PARTNER, customer.id, customer.email)
     assert client.post(expired).get_data(as_text=True).count("too old") == 1
+
+
+def test_a_use_added_by_a_policy_version_can_be_unsubscribed_too(app, db):
+    from storefront.privacy.models import PolicyVersion
+    PolicyVersion.create(label="2", effective_at=datetime(2026, 2, 1), adds_uses="update_mail")
+    consent.record("update_mail", True, "policy_notice", address=ADDRESS)
+    path = unsubscribe_link(app, purpose="update_mail")
+    response = app.test_client(use_cookies=False).post(path)
+    assert response.status_code == 200 and "update mail" in response.get_data(as_text=True)
+    assert not consent.allows("update_mail", address=ADDRESS)
+
+
+def test_an_over_long_scoped_ipv6_address_is_not_stored_rather_than_failing(db):
+    event = consent.record(SHOP, True, "checkout", address=ADDRESS, ip="fe80::1%" + "e" * 60)
+    assert event.ip == ""

@@ -11,6 +11,7 @@ from html import unescape
 
 import pytest
 
+from storefront.mail.models import OutboxMessage
 from storefront.privacy import consent
 from storefront.privacy.models import ConsentEvent
 from storefront.support import service
@@ -70,14 +71,18 @@ def test_mail_over_smtp_reaches_the_inbox_and_care_records_the_opt_out(app, clie
     assert ConsentEvent.select().where(ConsentEvent.channel == "care_email").count() == 2
 
 
-def test_a_sender_without_an_account_is_opted_out_by_address(db):
+def test_a_sender_without_an_account_is_opted_out_by_address_and_told(app, db):
     consent.record("shop_marketing", True, "catalogue_request", address="bob@example.com")
     message, _ = service.receive_email(care_mail(sender="bob@example.com"))
     assert message.customer_id is None
-    events = service.record_optout_from(message, make_staff("care"))
+    with app.test_request_context():
+        events = service.record_optout_from(message, make_staff("care"))
     assert [(e.purpose, e.channel, e.customer_id) for e in events] == \
         [("shop_marketing", "care_email", None)]
     assert not consent.allows("shop_marketing", address="Bob@Example.com")
+    # A From line can be forged: the address hears of it, with a link that undoes it.
+    [notice] = OutboxMessage.select().where(OutboxMessage.category == "consent_notice")
+    assert notice.recipient == "bob@example.com" and "/privacy/resume/" in notice.body_text
 
 
 def test_the_receiver_refuses_other_recipients_and_mail_without_a_sender(care_receiver, db):
