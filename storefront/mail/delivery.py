@@ -123,10 +123,11 @@ def claim(limit, settings):
     return rows
 
 
-# Mail whose body is a secret of its recipient (a gift card's code): once delivered, the shop
-# keeps only the headers, so its database never holds a usable code.
-FORGET_BODY_AFTER_SENDING = {"gift_card"}
-FORGOTTEN = "(Delivered. The shop does not keep this message's text: it held a gift card code.)"
+# Mail whose body is a secret of its recipient (a gift card's code, a link that changes their
+# consent): once delivered, the shop keeps only the headers, so nobody at the shop can use it.
+FORGET_BODY_AFTER_SENDING = {"gift_card", "consent_notice", "consent_welcome"}
+FORGOTTEN = ("(Delivered. The shop does not keep this message's text: it held a code or a "
+             "link only its recipient may use.)")
 
 
 def mark_sent(row):

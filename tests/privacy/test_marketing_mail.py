@@ -82,3 +82,15 @@ def test_order_mail_is_not_marketing_and_needs_no_consent(app, db, smtp_sink):
     assert not row.purpose and not row.unsubscribe_url
     assert deliver_now(app)["sent"] == 1
     assert smtp_sink.messages()[0]["List-Unsubscribe"] is None
+
+
+def test_a_delivered_consent_note_forgets_its_links(app, db, smtp_sink):
+    """The undo link in an opt-out note would let whoever reads it opt the person back in:
+    once delivered, only the recipient has it."""
+    consent.record(SHOP, True, "checkout", address="guest@example.com")
+    with app.test_request_context():
+        mailing.opt_out_by_form("guest@example.com", [SHOP])
+    assert deliver_now(app)["sent"] == 1
+    assert "/privacy/resume/" in smtp_sink.messages()[0].get_body(("plain",)).get_content()
+    row = OutboxMessage.get()
+    assert "/privacy/resume/" not in row.body_text + row.body_html
