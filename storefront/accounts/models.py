@@ -34,6 +34,7 @@ class Customer(SignedIn, BaseModel):
     partner = ForeignKeyField(Partner, null=True, backref="customers", on_delete="SET NULL")
     first_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
     last_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
+    erased_at = DateTimeField(null=True)  # the person deleted the account: details anonymised
 
     @classmethod
     def by_email_key(cls, email_key):

@@ -135,6 +135,7 @@ ITEMS = (
         retention="While you have an account. The email address given with an order stays "
                   "with the order.",
         fields=("Customer.name", "Customer.email", "Customer.email_key", "Customer.created_at",
+                "Customer.erased_at",
                 "Order.email"),
         shares=(Share(PARTNER, "Your name, your email address and when you opened your "
                                "account, if you opened it in the partner's shop.",
@@ -281,6 +282,20 @@ ITEMS = (
                 "ConsentEvent.ip", "ConsentEvent.at"),
         shares=(LEGAL_DEMAND,)),
     Item(
+        "access", "Who at the shop looked at, exported or handed over your data, and every "
+                  "disclosure to an authority (which, on what basis, under which case "
+                  "reference)", TECHNICAL,
+        collected="Whenever a staff member opens a page with your details, downloads them, or "
+                  "discloses them on a legal demand.",
+        purposes=("So that every look at your data by our staff can be checked afterwards.",
+                  "To prove what was disclosed, to whom and why."),
+        retention="For good: these records are never changed or deleted.",
+        fields=("AuditEvent.customer_id", "AuditEvent.email_key", "AuditEvent.action",
+                "AuditEvent.what", "AuditEvent.at", "AuditEvent.ip",
+                "Disclosure.customer_id", "Disclosure.email_key", "Disclosure.authority",
+                "Disclosure.case_reference", "Disclosure.legal_basis", "Disclosure.at"),
+        shares=(LEGAL_DEMAND,)),
+    Item(
         "ip", "IP addresses", TECHNICAL,
         collected="With every page you ask for; with your cart, your orders and each "
                   "signed-in session.",
@@ -354,7 +369,8 @@ ITEMS = (
                 "StaffUser.password_hash", "StaffUser.roles", "StaffUser.partner",
                 "StaffUser.is_active", "StaffUser.created_at", "AccountSession.staff",
                 "Order.taken_by", "Shipment.shipped_by", "Correspondence.assigned_to",
-                "ConsentEvent.staff_id", "PolicyVersion.published_by_id"),
+                "ConsentEvent.staff_id", "PolicyVersion.published_by_id",
+                "AuditEvent.staff_id", "Disclosure.staff_id"),
         shares=(LEGAL_DEMAND,)),
 )
 

@@ -55,3 +55,30 @@ class ConsentEvent(AppendOnly):
     reference = CharField(max_length=80, default="")  # what it rests on: a message, a call
     ip = CharField(max_length=45, default="")
     at = DateTimeField(default=utcnow, index=True)
+
+
+class Disclosure(AppendOnly):
+    """One person's data handed to an authority (P14): who asked, on what basis, who acted."""
+
+    customer_id = IntegerField(null=True, index=True)
+    email_key = CharField(max_length=254, default="", index=True)
+    authority = CharField(max_length=200)
+    case_reference = CharField(max_length=100)
+    legal_basis = CharField(max_length=300)
+    staff_id = IntegerField()
+    at = DateTimeField(default=utcnow, index=True)
+
+
+class AuditEvent(AppendOnly):
+    """One staff action on a person's personal data: who, whom, what, when."""
+
+    VIEWED, EXPORTED, DISCLOSED, ERASED, CHANGED = (
+        "viewed", "exported", "disclosed", "erased", "changed")
+
+    at = DateTimeField(default=utcnow, index=True)
+    staff_id = IntegerField(null=True, index=True)  # None: the person themselves, or the shop
+    action = CharField(max_length=20)
+    customer_id = IntegerField(null=True, index=True)
+    email_key = CharField(max_length=254, default="", index=True)
+    what = CharField(max_length=200)  # "customer page", "order K7QM-3XPD", "correspondence 12"
+    ip = CharField(max_length=45, default="")
