@@ -1,0 +1,5 @@
+"""Staff → Privacy: policy versions (publish), legal disclosures, the audit log."""
+from flask import Blueprint
+
+bp = Blueprint("rights_staff", __name__, url_prefix="/staff/privacy",
+               template_folder="templates")
