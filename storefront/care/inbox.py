@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm
+from storefront.privacy import audit
 from storefront.privacy.consent import PURPOSES
 from storefront.support import service
 from storefront.web.params import choice_arg, int_arg
@@ -37,6 +38,8 @@ def index():
 def read(correspondence_id):
     """One message as text, its sender's account and current marketing choices."""
     message = _message_or_404(correspondence_id)
+    audit.viewed(current_staff(), f"correspondence {message.id}",
+                 customer_id=message.customer_id, address=message.sender_email)
     return render_template("care/inbox_message.html", message=message,
                            consent_state=service.consent_state(message), purposes=PURPOSES)
 

@@ -8,8 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 
-from storefront.accounts.current import staff_route
+from storefront.accounts.current import current_staff, staff_route
 from storefront.db import utcnow
+from storefront.privacy import audit
 from storefront.tracking import requestlog
 
 bp = Blueprint("care_requests", __name__, url_prefix="/care/requests",
@@ -61,6 +62,8 @@ def index():
     form = RequestSearchForm(formdata=request.args)
     rows = None
     if request.args and form.validate():
+        audit.viewed(current_staff(), f"request log of IP {form.ip.data or 'any'}, "
+                                      f"visitor {form.visitor.data or 'any'}")
         rows = requestlog.find(utcnow() - timedelta(days=form.days.data or 7),
                                ip=form.ip.data or None, visitor=form.visitor.data or None,
                                errors_only=form.errors_only.data, limit=LIMIT)

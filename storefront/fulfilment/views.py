@@ -9,6 +9,7 @@ from storefront.fulfilment.models import Shipment
 from storefront.orders import service as orders
 from storefront.orders.models import OrderLine
 from storefront.payments import gateway
+from storefront.privacy import audit
 from storefront.web.params import whole_number
 
 bp = Blueprint("fulfilment", __name__, url_prefix="/staff/fulfilment",
@@ -37,6 +38,8 @@ def queue():
 def order(number):
     """One order: its lines, what can ship, its shipments."""
     found = _order(number)
+    audit.viewed(current_staff(), f"order {found.number}: addresses and phone",
+                 customer_id=found.customer_id, address=found.email)
     shipments = list(Shipment.select().where(Shipment.order == found).order_by(Shipment.id))
     template = current_app.config["CARRIER_TRACKING_URL"]
     pending = any(s.status == Shipment.PENDING for s in shipments)

@@ -1,10 +1,11 @@
 """Staff pages for mail: what is waiting or failed, what a customer was sent, one message."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from storefront.accounts.current import staff_route
+from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm
 from storefront.mail import delivery
 from storefront.mail.models import OutboxMessage
+from storefront.privacy import audit
 
 # template_folder also gives every mail template mail/_layout.html and mail/_layout.txt.
 bp = Blueprint("staff_mail", __name__, url_prefix="/staff/mail", template_folder="templates")
@@ -19,6 +20,9 @@ def index():
     or order number."""
     search = request.args.get("q", "")[:254]
     messages = list(OutboxMessage.for_staff(search).limit(PAGE_SIZE))
+    if search.strip():
+        audit.listed(current_staff(), f"mail searched for {search.strip()}",
+                     [(row.customer_id, row.recipient) for row in messages])
     return render_template("staff/mail/index.html", messages=messages, search=search,
                            counts=OutboxMessage.counts(), page_size=PAGE_SIZE)
 
@@ -30,6 +34,8 @@ def message(message_id):
     row = OutboxMessage.get_or_none(OutboxMessage.id == message_id)
     if row is None:
         return _gone()
+    audit.viewed(current_staff(), f"mail message {row.id}", customer_id=row.customer_id,
+                 address=row.recipient)
     return render_template("staff/mail/message.html", message=row, form=EmptyForm(),
                            mail_from=delivery.Settings.from_config(current_app.config).from_header)
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.portal import export, scope
+from storefront.privacy import audit
 
 bp = Blueprint("portal", __name__, url_prefix="/partner", template_folder="templates")
 
@@ -34,8 +35,9 @@ def home():
 def customers():
     """The partner's own customers."""
     partner = _partner()
-    return render_template("portal/customers.html", partner=partner,
-                           customers=scope.customers(partner))
+    found = scope.customers(partner)
+    audit.listed(current_staff(), "partner portal: customers", [(c.id, c.email) for c in found])
+    return render_template("portal/customers.html", partner=partner, customers=found)
 
 
 @bp.get("/customers/<int(max=2147483647):customer_id>")
@@ -46,6 +48,8 @@ def customer(customer_id):
     found = scope.customer(partner, customer_id)
     if found is None:
         return _not_found("customer")
+    audit.viewed(current_staff(), "partner portal: customer", customer_id=found.id,
+                 address=found.email)
     return render_template("portal/customer.html", partner=partner, customer=found,
                            orders=scope.orders_of(partner, customer_id))
 
@@ -55,7 +59,9 @@ def customer(customer_id):
 def orders():
     """The partner's co-branded orders."""
     partner = _partner()
-    return render_template("portal/orders.html", partner=partner, orders=scope.orders(partner))
+    found = scope.orders(partner)
+    audit.listed(current_staff(), "partner portal: orders", [(o.customer_id, "") for o in found])
+    return render_template("portal/orders.html", partner=partner, orders=found)
 
 
 @bp.get("/orders/<number>")
@@ -66,6 +72,8 @@ def order(number):
     found = scope.order(partner, number)
     if found is None:
         return _not_found("order")
+    audit.viewed(current_staff(), f"partner portal: order {found.number}",
+                 customer_id=found.customer_id)
     return render_template("portal/order.html", partner=partner, order=found)
 
 
@@ -79,11 +87,17 @@ def _download(text, name):
 @staff_route("partner")
 def export_customers():
     """The partner's customers as CSV."""
-    return _download(export.customers_csv(scope.customers(_partner())), "customers.csv")
+    found = scope.customers(_partner())
+    audit.exported(current_staff(), "partner portal: customers.csv",
+                   [(c.id, c.email) for c in found])
+    return _download(export.customers_csv(found), "customers.csv")
 
 
 @bp.get("/export/orders.csv")
 @staff_route("partner")
 def export_orders():
     """The partner's co-branded orders as CSV, one row per line."""
-    return _download(export.orders_csv(scope.orders(_partner())), "orders.csv")
+    found = scope.orders(_partner())
+    audit.exported(current_staff(), "partner portal: orders.csv",
+                   [(o.customer_id, "") for o in found])
+    return _download(export.orders_csv(found), "orders.csv")

@@ -4,13 +4,36 @@ The ledger is append-only: a person's current choice is derived from their lates
 no event is ever changed or removed by the app (the guards below refuse it), so the ledger
 is also the proof of what each person chose, where and when.
 """
-from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateTimeField, IntegerField, ModelInsert, TextField
 
 from storefront.db import BaseModel, utcnow
 
 
+class _AddingInsert(ModelInsert):
+    """An INSERT that only adds: an ON CONFLICT clause (REPLACE, an upsert) would let it
+    overwrite a row that is already there, so one is refused when the query is run."""
+
+    def __sql__(self, ctx):
+        if self._on_conflict is not None:
+            raise PermissionError(f"{self.model.__name__} rows are never replaced")
+        return super().__sql__(ctx)
+
+
 class AppendOnly(BaseModel):
     """A table the app only ever adds rows to."""
+
+    @classmethod
+    def insert(cls, __data=None, **insert):
+        return _AddingInsert(cls, cls._normalize_data(__data, insert))
+
+    @classmethod
+    def insert_many(cls, rows, fields=None):
+        return _AddingInsert(cls, insert=rows, columns=fields)
+
+    @classmethod
+    def insert_from(cls, query, fields):
+        columns = [getattr(cls, field) if isinstance(field, str) else field for field in fields]
+        return _AddingInsert(cls, insert=query, columns=columns)
 
     def save(self, *args, **kwargs):
         if self._pk is not None and not kwargs.get("force_insert"):
