@@ -82,6 +82,9 @@ def from_environment():
         "PRIVACY_IP_DAYS": int(os.environ.get("PRIVACY_IP_DAYS", "90")),
         "REQUEST_LOG_DAYS": int(os.environ.get("REQUEST_LOG_DAYS", "365")),
         "UNSUBSCRIBE_LINK_DAYS": int(os.environ.get("UNSUBSCRIBE_LINK_DAYS", "365")),
+        # P15: a policy version that adds a use takes effect at least this many days after it
+        # is published, so everyone notified can opt out first.
+        "POLICY_NOTICE_DAYS": int(os.environ.get("POLICY_NOTICE_DAYS", "30")),
         # The address mail to Customer Care arrives at (shown on the contact page).
         "CARE_EMAIL": os.environ.get("CARE_EMAIL", "care@example.com"),
     }

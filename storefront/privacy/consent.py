@@ -3,17 +3,19 @@ whether a marketing mail may be sent.
 
 A person is an account (customer id) or an email address. Their current choice for a
 purpose is their latest event that names the account or the address: the latest choice a
-person made, wherever they made it, is the one that counts. Nothing is consented until an
-event says so.
+person made, wherever they made it, is the one that counts. For the built-in purposes nothing
+is consented until an event says so. A use a policy version adds (P15) is announced in
+advance with a link to refuse it, and applies from that version's effective date to everyone
+who has not refused it: without an event, it is given from that date and not before.
 """
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from peewee import fn
+from peewee import Case, fn
 
 from storefront.db import utcnow
-from storefront.privacy.models import ConsentEvent, PolicyVersion
-from storefront.privacy.policy import current_version
+from storefront.privacy.models import ConsentEvent
+from storefront.privacy.policy import added_uses, current_version
 
 
 @dataclass(frozen=True)
@@ -83,27 +85,40 @@ def _subject_filter(customer_id, address):
     return clause
 
 
-def current(customer_id=None, address=""):
-    """{purpose: True/False} for every purpose: the latest event for each, False if none."""
-    latest = {}
+def _latest(customer_id, address):
+    """{purpose: given} of the person's latest event for each purpose they have one for."""
     query = (ConsentEvent.select(ConsentEvent.purpose, ConsentEvent.given)
              .where(_subject_filter(customer_id, address))
              .order_by(ConsentEvent.at, ConsentEvent.id))
-    for event in query:
-        latest[event.purpose] = event.given
-    return {purpose: latest.get(purpose, False) for purpose in _known_purposes(latest)}
+    return {event.purpose: event.given for event in query}
 
 
-def _known_purposes(seen):
-    return list(PURPOSES) + [purpose for purpose in seen if purpose not in PURPOSES]
+def _applies(purpose, uses, now):
+    """The choice of someone who made none: a use a policy version added applies from that
+    version's effective date; nothing else is given."""
+    since = uses.get(purpose)
+    return since is not None and since <= now
 
 
-def allows(purpose, customer_id=None, address=""):
-    """True when the person's latest choice for the purpose is "given"."""
+def current(customer_id=None, address="", now=None):
+    """{purpose: True/False} for every built-in purpose, every use in force and every
+    purpose the person chose about: their latest event for each, else the default above."""
+    now = now or utcnow()
+    latest, uses = _latest(customer_id, address), added_uses()
+    keys = [*PURPOSES, *(use for use, since in uses.items() if since <= now), *latest]
+    return {key: latest[key] if key in latest else _applies(key, uses, now)
+            for key in dict.fromkeys(keys)}
+
+
+def allows(purpose, customer_id=None, address="", now=None):
+    """True when the person's latest choice for the purpose is "given", or when they made
+    none and the purpose is a use a policy version added that is in force."""
     event = (ConsentEvent.select(ConsentEvent.given)
              .where(_subject_filter(customer_id, address) & (ConsentEvent.purpose == purpose))
              .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc()).first())
-    return bool(event and event.given)
+    if event is not None:
+        return bool(event.given)
+    return purpose not in PURPOSES and _applies(purpose, added_uses(), now or utcnow())
 
 
 def record(purpose, given, channel, *, customer_id=None, address="", staff_id=None,
@@ -132,10 +147,13 @@ def record_choices(choices, channel, *, customer_id=None, address="", staff_id=N
 def withdraw_all(channel, *, customer_id=None, address="", staff_id=None, reference="",
                  ip="", purposes=MARKETING_PURPOSES):
     """Withdraw the given purposes (every marketing purpose by default), recording an event
-    only for those currently given. Returns the new events."""
-    return record_choices({purpose: False for purpose in purposes}, channel,
-                          customer_id=customer_id, address=address, staff_id=staff_id,
-                          reference=reference, ip=ip)
+    only for those given: by the person's latest event or, without one, because a policy
+    version adds the use (refusing it before its effective date counts too). Returns the new
+    events."""
+    latest, uses = _latest(customer_id, address), added_uses()
+    return [record(purpose, False, channel, customer_id=customer_id, address=address,
+                   staff_id=staff_id, reference=reference, ip=ip)
+            for purpose in purposes if latest.get(purpose, purpose in uses)]
 
 
 def history(customer_id=None, address=""):
@@ -153,7 +171,37 @@ def counts_by_channel():
 
 def is_known(purpose):
     """True for a built-in purpose or one a published policy version added."""
-    return purpose in PURPOSES or _named_by_a_policy(purpose)
+    return purpose in PURPOSES or purpose in added_uses()
+
+
+def marketing_list():
+    """The addresses (as the ledger keys them) whose current choice for any marketing purpose
+    (built-in, or a use a policy version added) is given, sorted. Two queries, whatever the
+    number of people: the latest event per address and purpose, ranked by a window
+    function; and, while a use is in force, the addresses without an event for it."""
+    uses = added_uses()
+    ranking = fn.ROW_NUMBER().over(
+        partition_by=[ConsentEvent.email_key, ConsentEvent.purpose],
+        order_by=[ConsentEvent.at.desc(), ConsentEvent.id.desc()])
+    ranked = (ConsentEvent.select(ConsentEvent.email_key, ConsentEvent.given,
+                                  ranking.alias("place"))
+              .where((ConsentEvent.email_key != "")
+                     & ConsentEvent.purpose.in_([*MARKETING_PURPOSES, *uses]))
+              .alias("ranked"))
+    given = (ConsentEvent.select(ranked.c.email_key).from_(ranked)
+             .where((ranked.c.place == 1) & (ranked.c.given == True))  # noqa: E712
+             .distinct())
+    found = {row.email_key for row in given}
+    now = utcnow()
+    in_force = [use for use, since in uses.items() if since <= now]
+    if in_force:
+        chose = fn.COUNT(fn.DISTINCT(Case(None, [(ConsentEvent.purpose.in_(in_force),
+                                                  ConsentEvent.purpose)])))
+        found.update(row.email_key for row in
+                     ConsentEvent.select(ConsentEvent.email_key)
+                     .where(ConsentEvent.email_key != "")
+                     .group_by(ConsentEvent.email_key).having(chose < len(in_force)))
+    return sorted(found)
 
 
 def purpose(key):
@@ -179,8 +227,3 @@ def _check(purpose, channel):
     if channel not in CHANNELS:
         raise ConsentError(f"unknown channel {channel!r}")
 
-
-def _named_by_a_policy(purpose):
-    """A purpose added by a published policy version (uses beyond the built-in ones)."""
-    return any(purpose in version.adds_uses.split(",") for version in
-               PolicyVersion.select(PolicyVersion.adds_uses).where(PolicyVersion.adds_uses != ""))
