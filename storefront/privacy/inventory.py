@@ -21,6 +21,9 @@ NOT_PERSONAL):
 A field the rule catches that holds nothing about a person (a product's name) goes in
 NOT_PERSONAL with its reason. Every model is named somewhere, by its declared fields or in
 NO_PERSONAL_DATA with a reason, so a new model cannot slip past unexamined.
+
+SUBJECT_LINKS says how each model's rows are tied to one person (the data export and account
+erasure follow it); a model whose rows cannot be is in UNLINKED with the reason.
 """
 from dataclasses import dataclass, replace
 
@@ -133,7 +136,7 @@ ITEMS = (
                   "Customer Care.",
                   "To send offers, only if you tick a box for them."),
         retention="While you have an account. The email address given with an order stays "
-                  "with the order.",
+                  "with the order, until you delete the account the order was placed from.",
         fields=("Customer.name", "Customer.email", "Customer.email_key", "Customer.created_at",
                 "Customer.erased_at",
                 "Order.email"),
@@ -153,7 +156,8 @@ ITEMS = (
         purposes=("To deliver your orders to the right place.",
                   "To let your card's bank check the billing postcode."),
         retention="On your account until you change them. The copy made for each order "
-                  "stays with the order.",
+                  "stays with the order; if you delete your account, only the region and "
+                  "country of its orders' addresses are kept, for our tax records.",
         fields=STREET + PLACE + ("PostalAddress.postal_code", "Address.customer"),
         shares=(Share(CARRIER, "The name and address a parcel goes to.",
                       STREET + PLACE + ("PostalAddress.postal_code",)),
@@ -172,7 +176,8 @@ ITEMS = (
         purposes=("So Customer Care can call you about an order, and the carrier about a "
                   "delivery.",),
         retention="On your account until you change them. The number given with an order "
-                  "stays with the order.",
+                  "stays with the order, until you delete the account the order was placed "
+                  "from.",
         fields=("Phone.number", "Phone.customer", "Order.phone"),
         shares=(Share(CARRIER, "The phone number given with the order, for the delivery.",
                       ("Order.phone",)),
@@ -187,8 +192,8 @@ ITEMS = (
         purposes=("To take payment through the payment company.",
                   "To show you and Customer Care which card paid, never its whole number."),
         retention="A saved card until you remove it in My Account. Each order keeps the "
-                  "card's brand, first digit and last four. The security code is never "
-                  "stored.",
+                  "card's brand, first digit and last four; if you delete your account, only "
+                  "the brand. The security code is never stored.",
         fields=("SavedCard.sealed", "SavedCard.brand", "SavedCard.first_digit",
                 "SavedCard.last_four", "SavedCard.exp_month", "SavedCard.exp_year",
                 "SavedCard.holder_name", "SavedCard.customer", "SavedCard.created_at",
@@ -236,7 +241,9 @@ ITEMS = (
         "gift_cards", "Gift cards you send: who they are for and who they are from", CONTACT,
         collected="When you buy a gift card.",
         purposes=("To mail the gift card to the person it is for, from you.",),
-        retention="In your cart until you order or remove it, then with the gift card.",
+        retention="In your cart until you order or remove it, then with the gift card. If "
+                  "you delete your account, your name is taken off the gift cards you bought; "
+                  "who they are for stays, because the card is theirs.",
         fields=("CartGiftCard.recipient_name", "CartGiftCard.recipient_email",
                 "CartGiftCard.sender_name", "GiftCard.recipient_name",
                 "GiftCard.recipient_email", "GiftCard.sender_name", "GiftCard.order_number",
@@ -246,14 +253,15 @@ ITEMS = (
         "gift_messages", "The message you write on a gift card", CORRESPONDENCE,
         collected="When you buy a gift card.",
         purposes=("To send it with the gift card.",),
-        retention="In your cart until you order or remove it, then with the gift card.",
+        retention="In your cart until you order or remove it, then with the gift card until "
+                  "you delete your account.",
         fields=("CartGiftCard.message", "GiftCard.message")),
     Item(
         "correspondence", "Messages to Customer Care", CORRESPONDENCE,
         collected="When you use the contact form or write to {CARE_EMAIL}.",
         purposes=("To answer you and do what you ask, such as stopping mail from us.",),
         retention="As long as Customer Care may need them to help you; they are not deleted "
-                  "automatically.",
+                  "automatically. Deleting your account deletes the messages tied to it.",
         fields=("Correspondence.sender_name", "Correspondence.sender_email",
                 "Correspondence.customer", "Correspondence.subject", "Correspondence.body",
                 "Correspondence.message_id")),
@@ -263,7 +271,9 @@ ITEMS = (
         purposes=("To deliver it, try again when delivery fails, and let Customer Care see "
                   "what you were sent.",),
         retention="Kept so Customer Care can see what you were sent. The text of a gift card "
-                  "mail is erased once it is delivered, so its code is not kept.",
+                  "mail is erased once it is delivered, so its code is not kept. If you "
+                  "delete your account, the text of the mail we sent it is erased and the "
+                  "address replaced.",
         fields=("OutboxMessage.recipient", "OutboxMessage.customer_id",
                 "OutboxMessage.order_number", "OutboxMessage.subject",
                 "OutboxMessage.body_text", "OutboxMessage.body_html",
@@ -275,8 +285,9 @@ ITEMS = (
                   "or the opt-out page, or ask Customer Care.",
         purposes=("To send offers only to people who want them.",
                   "To show what you chose, if you or the law ask."),
-        retention="For good: the history is never changed or deleted, because it is the "
-                  "proof of what you chose.",
+        retention="For good, as the proof of what you chose: the history is never deleted. If "
+                  "you delete your account, the address in it is replaced by a one-way hash "
+                  "and the IP addresses are forgotten.",
         fields=("ConsentEvent.customer_id", "ConsentEvent.email_key", "ConsentEvent.purpose",
                 "ConsentEvent.given", "ConsentEvent.channel", "ConsentEvent.reference",
                 "ConsentEvent.ip", "ConsentEvent.at"),
@@ -289,7 +300,8 @@ ITEMS = (
                   "discloses them on a legal demand.",
         purposes=("So that every look at your data by our staff can be checked afterwards.",
                   "To prove what was disclosed, to whom and why."),
-        retention="For good: these records are never changed or deleted.",
+        retention="For good: these records are never deleted. If you delete your account, "
+                  "the address in them is replaced by a one-way hash.",
         fields=("AuditEvent.customer_id", "AuditEvent.email_key", "AuditEvent.action",
                 "AuditEvent.what", "AuditEvent.at", "AuditEvent.ip",
                 "Disclosure.customer_id", "Disclosure.email_key", "Disclosure.authority",
@@ -303,8 +315,9 @@ ITEMS = (
                   "To know where a cart, an order or a session came from."),
         retention="The request log empties IP addresses after {PRIVACY_IP_DAYS} days and "
                   "deletes its rows after {REQUEST_LOG_DAYS} days. An order keeps the address "
-                  "it was placed from. A cart keeps the one it last changed from. A signed-in "
-                  "session keeps the one it began from until the session itself is deleted.",
+                  "it was placed from until you delete your account. A cart keeps the one it "
+                  "last changed from. A signed-in session keeps the one it began from until "
+                  "the session itself is deleted.",
         fields=("RequestLog.ip", "Order.ip", "Cart.ip", "AccountSession.ip"),
         shares=(LEGAL_DEMAND,)),
     Item(
@@ -398,6 +411,66 @@ NO_PERSONAL_DATA = {
     "ProductWord": "The catalogue's search index.",
     "ShipmentLine": "Which order lines left in which parcel; both are declared.",
 }
+
+
+# How each model's rows are tied to one person, for the data export and account erasure
+# (storefront/rights). A row is the person's when any one of its model's links ties it:
+ACCOUNT = "account"  # the field holds the person's account (a customer id)
+EMAIL = "email"  # the field holds the person's email address (compared lower-cased)
+KEYED_EMAIL = "keyed email"  # the field holds the sign-in throttle's keyed hash of the address
+PARENT = "parent"  # the field points at one of the person's rows of the model it names
+ORDER_NUMBER = "order number"  # the field holds the number of one of the person's orders
+NAMED_BY = "named by"  # "Model.field" of one of the person's rows points at this row
+
+
+@dataclass(frozen=True)
+class Link:
+    way: str
+    field: str
+
+
+SUBJECT_LINKS = {
+    "Customer": (Link(ACCOUNT, "id"), Link(EMAIL, "email_key")),
+    "Address": (Link(ACCOUNT, "customer"),),
+    "Phone": (Link(ACCOUNT, "customer"),),
+    "AccountSession": (Link(ACCOUNT, "customer"),),
+    "LoginAttempt": (Link(KEYED_EMAIL, "subject"),),
+    "SavedCard": (Link(ACCOUNT, "customer"),),
+    "Cart": (Link(ACCOUNT, "customer"),),
+    "CartLine": (Link(PARENT, "cart"),),
+    "CartGiftCard": (Link(PARENT, "cart"),),
+    "Order": (Link(ACCOUNT, "customer"), Link(EMAIL, "email")),
+    "OrderAddress": (Link(PARENT, "order"),),
+    "OrderLine": (Link(PARENT, "order"),),
+    "Shipment": (Link(PARENT, "order"),),
+    "Payment": (Link(ORDER_NUMBER, "order_number"),),
+    "PaymentAttempt": (Link(ORDER_NUMBER, "order_number"),),
+    "GiftCard": (Link(ORDER_NUMBER, "order_number"),),
+    "GiftCardEntry": (Link(ORDER_NUMBER, "order_number"),),
+    "OutboxMessage": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "recipient")),
+    "Correspondence": (Link(ACCOUNT, "customer"), Link(EMAIL, "sender_email")),
+    "ConsentEvent": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
+    "AuditEvent": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
+    "Disclosure": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
+    "Touch": (Link(NAMED_BY, "Customer.first_touch"), Link(NAMED_BY, "Customer.last_touch"),
+              Link(NAMED_BY, "Order.first_touch"), Link(NAMED_BY, "Order.last_touch")),
+}
+
+# Models with declared fields whose rows cannot be tied to one customer, and why (told in
+# the data export as they stand).
+UNLINKED = {
+    "Visitor": "The visitor number in your browser's cookie, and the pages seen with it, "
+               "belong to a browser, not to a person: a browser may be shared, so we cannot "
+               "tell which visits were yours, and leave them out.",
+    "PageView": "The pages seen with a visitor number are the browser's, not yours alone, so "
+                "they are left out.",
+    "RequestLog": "The request log records IP addresses and visitor numbers, never who you "
+                  "are, so it cannot be searched for you.",
+    "StaffUser": "Staff accounts are about our staff, not our customers.",
+    "PolicyVersion": "Who published a version of the privacy policy is about our staff.",
+}
+# Items about the shop's staff: a customer's export and erasure leave their fields out.
+STAFF_ITEMS = ("staff",)
 
 
 def declared():

@@ -4,7 +4,8 @@ The ledger is append-only: a person's current choice is derived from their lates
 no event is ever changed or removed by the app (the guards below refuse it), so the ledger
 is also the proof of what each person chose, where and when.
 """
-from peewee import BooleanField, CharField, DateTimeField, IntegerField, ModelInsert, TextField
+from peewee import (BooleanField, Case, CharField, DateTimeField, IntegerField, ModelInsert,
+                    TextField)
 
 from storefront.db import BaseModel, utcnow
 
@@ -50,6 +51,18 @@ class AppendOnly(BaseModel):
     @classmethod
     def delete(cls):
         raise PermissionError(f"{cls.__name__} rows are never deleted")
+
+    @classmethod
+    def pseudonymise(cls, customer_id, email_key, digest):
+        """The one change these rows allow, when a person deletes their account: the
+        account's rows keep their proof but name the address by a one-way hash (digest: the
+        hex SHA-256 of email_key) instead, and forget the IP addresses the person acted
+        from (a staff member's stays). Returns the number of rows changed."""
+        values = {cls.email_key: Case(None, [(cls.email_key == email_key, f"sha256:{digest}")],
+                                      cls.email_key)}
+        if "ip" in cls._meta.fields:
+            values[cls.ip] = Case(None, [(cls.staff_id.is_null(), "")], cls.ip)
+        return super().update(values).where(cls.customer_id == customer_id).execute()
 
 
 class PolicyVersion(BaseModel):
