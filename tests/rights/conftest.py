@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from storefront.accounts.models import Customer, StaffUser
+from storefront.accounts.models import Customer
 from storefront.fulfilment import service as fulfilment
 from storefront.orders.models import Order
 from storefront.payments import gateway
@@ -69,12 +69,11 @@ def registration(person):
             "evening_phone": "", "shop_marketing": "y"}
 
 
-def ship(app, order, processor):
+def ship(app, order, processor, staff):
+    """Ship the whole order, as the fulfilment page does: it is settled afterwards."""
     with app.test_request_context():
-        fulfilment.ship(order, None, StaffUser.get(StaffUser.email_key == "fulfilment@staff."
-                                                   "example.com"),
-                        gateway.ProcessorClient(processor.url), RecordingCarrier(),
-                        "https://track.example/{tracking_number}")
+        fulfilment.ship(order, None, staff, gateway.ProcessorClient(processor.url),
+                        RecordingCarrier(), "https://track.example/{tracking_number}")
 
 
 def latest_order():
@@ -88,7 +87,7 @@ def make_someone(app, db, processor):
     lamp = make_product(name="Larkspur Lamp", price_cents=4000)
     rug = make_product(name="Quince Rug", price_cents=9000)
     legal = make_staff("legal", email="legal@staff.example.com")
-    make_staff("fulfilment")
+    shipper = make_staff("fulfilment")
 
     def make(fields, guest_order=False):
         person = Someone(**fields)
@@ -110,7 +109,7 @@ def make_someone(app, db, processor):
         assert checkout(client, details=details(person), holder=person.name,
                         save="y").status_code == 302
         person.order = latest_order()
-        ship(app, person.order, processor)
+        ship(app, person.order, processor, shipper)
         add_to_cart(client, rug)
         assert post_form(client, "/gift-cards/", {
             "amount": "2500", "other_amount": "", "recipient_name": person.gift_to,
