@@ -19,6 +19,8 @@ from storefront.web.visitor import visitor_is_kept
 
 # Static files, product images and a theme's logos and styles.
 UNLOGGED_ENDPOINTS = frozenset({"static", "catalogue.media", "cobrand.static"})
+IP_LENGTH, METHOD_LENGTH, PATH_LENGTH = (
+    RequestLog.ip.max_length, RequestLog.method.max_length, RequestLog.path.max_length)
 
 
 def start_clock(sender, **extra):
@@ -29,28 +31,32 @@ def start_clock(sender, **extra):
 def note_response(response):
     """Keep the status and the visitor id (when the browser keeps it) for the teardown. An
     error page made after this, when a later hook failed, replaces them."""
-    g.logged_status = response.status_code
-    g.logged_visitor = g.visitor_id if g.get("visitor_id") and visitor_is_kept(response) else ""
+    kept = g.get("visitor_id") and visitor_is_kept(response)
+    g.request_outcome = (response.status_code, g.visitor_id if kept else "")
     return response
 
 
 def write_row(exc):
-    """Log the request; one that ended in an exception no handler answered is a 500."""
-    if "request_started" not in g:  # a request context a test pushed: nothing was served
-        return
-    if request.endpoint in UNLOGGED_ENDPOINTS:
-        return
+    """Log the request; one that ended in an exception no handler answered is a 500.
+
+    It runs on every request: the request and g are looked up once (through their proxies
+    each attribute would cost a lookup)."""
+    state, served = g._get_current_object(), request._get_current_object()
+    started = getattr(state, "request_started", None)
+    if started is None or served.endpoint in UNLOGGED_ENDPOINTS:
+        return  # nothing served (a request context a test pushed), or a static file
+    status, visitor = getattr(state, "request_outcome", (500, ""))
     ip = client_ip()
     config = current_app.config
     request_log.add({
         "at": utcnow(),
-        "ip": ip if len(ip) <= RequestLog.ip.max_length else "",  # an IPv6 zone can be long
-        "method": request.method[:RequestLog.method.max_length],
+        "ip": ip if len(ip) <= IP_LENGTH else "",  # an IPv6 address with a zone can be long
+        "method": served.method[:METHOD_LENGTH],
         # The rows are written together, and PostgreSQL refuses a NUL in text.
-        "path": request.path.replace("\x00", "\ufffd")[:RequestLog.path.max_length],
-        "status": 500 if exc is not None else g.get("logged_status", 500),
-        "duration_ms": round((time.perf_counter() - g.request_started) * 1000),
-        "visitor": g.get("logged_visitor", ""),
+        "path": served.path.replace("\x00", "\ufffd")[:PATH_LENGTH],
+        "status": 500 if exc is not None else status,
+        "duration_ms": round((time.perf_counter() - started) * 1000),
+        "visitor": visitor,
     }, config["TRACKING_BUFFER_ROWS"], config["TRACKING_FLUSH_SECONDS"])
 
 

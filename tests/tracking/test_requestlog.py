@@ -1,6 +1,15 @@
 """The request log (P8): one row per request, errors included, and the care page that
 finds a visitor's or an IP address's recent requests."""
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -124,6 +133,36 @@ def test_buffered_rows_are_written_when_full_or_flushed(app, client, db, monkeyp
     finally:
         clicklog.request_log.clear()
         clicklog.clicks.clear()
+
+
+def test_gunicorn_writes_the_buffered_rows_when_it_stops(tmp_path):
+    env = {**os.environ, "STOREFRONT_INSTANCE": str(tmp_path), "WEB_CONCURRENCY": "1"}
+    env.pop("DATABASE_URL", None)
+    storefront = str(Path(sys.executable).with_name("storefront"))
+    subprocess.run([storefront, "migrate"], env=env, check=True, capture_output=True)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([storefront, "serve", "--bind", f"127.0.0.1:{port}"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/staff/login", timeout=2).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.2)
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page", timeout=2)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    with sqlite3.connect(tmp_path / "storefront.db") as connection:
+        rows = connection.execute("SELECT ip, path, status FROM request_log").fetchall()
+    assert ("127.0.0.1", "/no-such-page", 404) in rows
+    assert ("127.0.0.1", "/staff/login", 200) in rows
 
 
 # --- The care page ----------------------------------------------------------------------
