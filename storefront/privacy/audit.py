@@ -72,9 +72,9 @@ def _several(action, staff, what, people):
                   customer_id=customer_id, address=key, ip=client_ip())
 
 
-def find(*, staff_id=None, customer_id=None, address="", action="", since=None, before=None):
+def find(*, staff_id=None, customer_id=None, address="", action="", since=None, until=None):
     """Events matching every filter given, newest first. The person filter matches an event
-    naming the account or the address."""
+    naming the account or the address; since and until are included."""
     query = AuditEvent.select().order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if staff_id is not None:
         query = query.where(AuditEvent.staff_id == staff_id)
@@ -90,8 +90,8 @@ def find(*, staff_id=None, customer_id=None, address="", action="", since=None, 
         query = query.where(AuditEvent.action == action)
     if since is not None:
         query = query.where(AuditEvent.at >= since)
-    if before is not None:
-        query = query.where(AuditEvent.at < before)
+    if until is not None:
+        query = query.where(AuditEvent.at <= until)
     return query
 
 

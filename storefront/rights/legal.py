@@ -2,7 +2,7 @@
 for it on a legal basis. Each disclosure is a Disclosure row and a DISCLOSED audit event,
 each download of the data an EXPORTED one; none of them can be changed afterwards."""
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from peewee import fn
 
@@ -84,7 +84,7 @@ def audit_events(*, staff_id=None, person="", action="", first_day=None, last_da
     return audit.find(
         staff_id=staff_id, customer_id=who.customer_id, address=who.address, action=action,
         since=datetime.combine(first_day, time()) if first_day else None,
-        before=datetime.combine(last_day + timedelta(days=1), time()) if last_day else None)
+        until=datetime.combine(last_day, time.max) if last_day else None)
 
 
 def _person(text):

@@ -111,7 +111,7 @@ def test_find_filters_by_staff_person_action_and_date_newest_first(db):
     assert days(address="ADA@example.com") == [13, 11]
     assert days(customer_id=ada.id, address="ada@example.com") == [13, 11, 10]
     assert days(action=AuditEvent.EXPORTED) == [12]
-    assert days(since=datetime(2026, 3, 11), before=datetime(2026, 3, 13)) == [12, 11]
+    assert days(since=datetime(2026, 3, 11), until=datetime(2026, 3, 12, 12)) == [12, 11]
     first, more = audit.page(audit.find(), 1, size=3)
     assert [e.at.day for e in first] == [13, 12, 11] and more
     assert [e.at.day for e in audit.page(audit.find(), 2, size=3)[0]] == [10]
