@@ -35,9 +35,10 @@ class PolicyForm(FlaskForm):
         DataRequired("Give the version a label."), Length(max=LABEL_LENGTH)])
     summary = TextAreaField("Summary of the changes", filters=[_strip], validators=[
         DataRequired("Say in a few words what changes: the notice quotes it."),
-        Length(max=2000)])
+        Length(max=2000)], render_kw={"rows": 4, "cols": 46})
     body = TextAreaField("Text of the policy (Markdown)", filters=[_strip],
-                         validators=[Optional(), Length(max=50_000)])
+                         validators=[Optional(), Length(max=50_000)],
+                         render_kw={"rows": 14, "cols": 46})
     adds_uses = StringField("Uses it adds", filters=[_strip],
                             validators=[Optional(), Length(max=USES_LENGTH)])
     effective_at = _Moment("Takes effect (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
