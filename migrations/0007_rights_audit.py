@@ -1,5 +1,6 @@
 """Rights and disclosures: legal disclosures and the audit log of staff access to personal data
-(append-only), and the mark on an account whose holder deleted it."""
+(append-only), who was told of a policy version in advance, and the mark on an account whose
+holder deleted it."""
 from peewee import *
 
 
@@ -30,10 +31,27 @@ def up(migrator, db):
             table_name = 'disclosure'
     db.create_tables([Disclosure])
 
+    class PolicyVersion(Model):
+        class Meta:
+            database = db
+            table_name = 'policy_version'
+
+    class PolicyNotice(Model):
+        version = ForeignKeyField(PolicyVersion, on_delete='CASCADE')
+        email_key = CharField(max_length=254)
+        customer_id = IntegerField(index=True, null=True)
+        at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'policy_notice'
+            indexes = ((('version', 'email_key'), True), (('email_key',), False))
+    db.create_tables([PolicyNotice])
+
     migrator.migrate(migrator.add_column('customer', 'erased_at', DateTimeField(null=True)))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_table('policy_notice'))
     migrator.migrate(migrator.drop_column('customer', 'erased_at'))
     migrator.migrate(migrator.drop_table('disclosure'))
     migrator.migrate(migrator.drop_table('audit_event'))

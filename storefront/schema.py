@@ -19,7 +19,8 @@ def all_models():
     from storefront.orders.models import Order, OrderAddress, OrderLine
     from storefront.partners.models import Partner
     from storefront.payments.models import Payment, PaymentAttempt, SavedCard
-    from storefront.privacy.models import AuditEvent, ConsentEvent, Disclosure, PolicyVersion
+    from storefront.privacy.models import (AuditEvent, ConsentEvent, Disclosure, PolicyNotice,
+                                           PolicyVersion)
     from storefront.support.models import Correspondence
     from storefront.tracking.models import Banner, PageView, RequestLog, Touch, Visitor
 
@@ -27,8 +28,8 @@ def all_models():
             Customer, Address, Phone, StaffUser,
             AccountSession, LoginAttempt, Cart, CartLine, CartGiftCard, OutboxMessage,
             GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment,
-            PaymentAttempt, Shipment, ShipmentLine, PolicyVersion, ConsentEvent, Disclosure,
-            AuditEvent, RequestLog, Correspondence]
+            PaymentAttempt, Shipment, ShipmentLine, PolicyVersion, PolicyNotice, ConsentEvent,
+            Disclosure, AuditEvent, RequestLog, Correspondence]
 
 
 def runner(database):

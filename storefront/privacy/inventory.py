@@ -290,7 +290,8 @@ ITEMS = (
                   "and the IP addresses are forgotten.",
         fields=("ConsentEvent.customer_id", "ConsentEvent.email_key", "ConsentEvent.purpose",
                 "ConsentEvent.given", "ConsentEvent.channel", "ConsentEvent.reference",
-                "ConsentEvent.ip", "ConsentEvent.at"),
+                "ConsentEvent.ip", "ConsentEvent.at", "PolicyNotice.email_key",
+                "PolicyNotice.customer_id", "PolicyNotice.at"),
         shares=(LEGAL_DEMAND,)),
     Item(
         "access", "Who at the shop looked at, exported or handed over your data, and every "

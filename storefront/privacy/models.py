@@ -4,8 +4,8 @@ The ledger is append-only: a person's current choice is derived from their lates
 no event is ever changed or removed by the app (the guards below refuse it), so the ledger
 is also the proof of what each person chose, where and when.
 """
-from peewee import (BooleanField, Case, CharField, DateTimeField, IntegerField, ModelInsert,
-                    TextField)
+from peewee import (BooleanField, Case, CharField, DateTimeField, ForeignKeyField, IntegerField,
+                    ModelInsert, TextField)
 
 from storefront.db import BaseModel, utcnow
 
@@ -118,3 +118,16 @@ class AuditEvent(AppendOnly):
     email_key = CharField(max_length=254, default="", index=True)
     what = CharField(max_length=200)  # "customer page", "order K7QM-3XPD", "correspondence 12"
     ip = CharField(max_length=45, default="")
+
+
+class PolicyNotice(BaseModel):
+    """Who was told of a policy version before it took effect. A use the version adds applies,
+    unless refused, only to the people told of it in advance (P15)."""
+
+    version = ForeignKeyField(PolicyVersion, backref="notices", on_delete="CASCADE")
+    email_key = CharField(max_length=254)
+    customer_id = IntegerField(null=True, index=True)
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("version", "email_key"), True), (("email_key",), False))
