@@ -451,6 +451,7 @@ SUBJECT_LINKS = {
     "OutboxMessage": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "recipient")),
     "Correspondence": (Link(ACCOUNT, "customer"), Link(EMAIL, "sender_email")),
     "ConsentEvent": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
+    "PolicyNotice": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
     "AuditEvent": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
     "Disclosure": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
     "Touch": (Link(NAMED_BY, "Customer.first_touch"), Link(NAMED_BY, "Customer.last_touch"),
