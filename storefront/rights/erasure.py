@@ -21,6 +21,7 @@ from storefront.giftcards.models import GiftCard
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderAddress
 from storefront.payments.models import SavedCard
+from storefront.privacy import audit
 from storefront.privacy.models import AuditEvent, ConsentEvent, Disclosure
 from storefront.support.models import Correspondence
 
@@ -119,5 +120,5 @@ def erase_account(customer, now, secret):
         Customer.update(name=ERASED_NAME, email=placeholder, email_key=f"deleted-{customer.id}",
                         password_hash=UNUSABLE_PASSWORD, erased_at=now) \
             .where(Customer.id == customer.id).execute()
-        AuditEvent.create(at=now, staff_id=None, action=AuditEvent.ERASED,
-                          customer_id=customer.id, what="account deleted by its holder")
+        audit.record(AuditEvent.ERASED, "account deleted by its holder", staff_id=None,
+                     customer_id=customer.id)

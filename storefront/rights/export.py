@@ -15,7 +15,7 @@ from peewee import Model, fn
 from storefront import schema
 from storefront.accounts import throttle
 from storefront.db import utcnow
-from storefront.privacy import inventory
+from storefront.privacy import audit, inventory
 from storefront.privacy.consent import email_key
 from storefront.privacy.models import AuditEvent
 
@@ -73,9 +73,8 @@ def person_data(customer_id=None, address="", secret=None):
 def holder_download(customer, ip):
     """My Account → Download my data: the account's own data, recorded in the audit log as
     exported by its holder (so a download from a stolen session is on record)."""
-    AuditEvent.create(at=utcnow(), staff_id=None, action=AuditEvent.EXPORTED,
-                      customer_id=customer.id, what="data downloaded by its holder",
-                      ip=ip if len(ip) <= AuditEvent.ip.max_length else "")
+    audit.record(AuditEvent.EXPORTED, "data downloaded by its holder", staff_id=None,
+                 customer_id=customer.id, ip=ip)
     return person_data(customer.id)
 
 

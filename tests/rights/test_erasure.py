@@ -234,4 +234,4 @@ def test_the_erased_at_time_is_the_one_given(db):
     now = utcnow().replace(microsecond=0)
     erasure.erase_account(customer, now, SECRET)
     assert Customer.get_by_id(customer.id).erased_at == now
-    assert AuditEvent.get().at == now
+    assert AuditEvent.get().action == AuditEvent.ERASED
