@@ -10,7 +10,7 @@ from storefront.accounts.contact import (ContactError, normalise_email, normalis
 from storefront.accounts.models import (STAFF_ROLES, AccountSession, Address, Customer,
                                          LoginAttempt, Phone, StaffUser)
 from storefront.db import database
-from storefront.privacy import consent, mailing
+from storefront.privacy import consent, mailing, publishing
 
 STAFF_LOCK_AFTER = 10
 STAFF_LOCK_FOR = timedelta(minutes=30)
@@ -154,6 +154,7 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
                 Phone.create(customer=customer, kind=kind, number=number)
             mailing.record_form_choices(consents or {}, "registration",
                                         customer_id=customer.id, address=customer.email, ip=ip)
+            publishing.announce_pending(customer.email, customer.id)
     except IntegrityError:
         if Customer.by_email_key(key) is None:
             raise  # some other constraint: a bug, not the shopper's mistake

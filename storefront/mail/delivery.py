@@ -125,7 +125,7 @@ def claim(limit, settings):
 
 # Mail whose body is a secret of its recipient (a gift card's code, a link that changes their
 # consent): once delivered, the shop keeps only the headers, so nobody at the shop can use it.
-FORGET_BODY_AFTER_SENDING = {"gift_card", "consent_notice", "consent_welcome"}
+FORGET_BODY_AFTER_SENDING = {"gift_card", "consent_notice", "consent_welcome", "policy_notice"}
 FORGOTTEN = ("(Delivered. The shop does not keep this message's text: it held a code or a "
              "link only its recipient may use.)")
 

@@ -11,10 +11,10 @@ who has not refused it: without an event, it is given from that date and not bef
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from peewee import Case, fn
+from peewee import fn
 
 from storefront.db import utcnow
-from storefront.privacy.models import ConsentEvent
+from storefront.privacy.models import ConsentEvent, PolicyNotice, PolicyVersion
 from storefront.privacy.policy import added_uses, current_version
 
 
@@ -93,11 +93,23 @@ def _latest(customer_id, address):
     return {event.purpose: event.given for event in query}
 
 
-def _applies(purpose, uses, now):
+def _applies(purpose, uses, now, told):
     """The choice of someone who made none: a use a policy version added applies from that
-    version's effective date; nothing else is given."""
+    version's effective date to the people told of it in advance; nothing else is given."""
     since = uses.get(purpose)
-    return since is not None and since <= now
+    return since is not None and since <= now and purpose in told
+
+
+def _told_of(customer_id, address):
+    """The uses added by the policy versions the person was told of before they applied."""
+    clause = PolicyNotice.email_key == email_key(address)
+    if customer_id is not None:
+        clause |= PolicyNotice.customer_id == customer_id
+    told = set()
+    for version in (PolicyVersion.select(PolicyVersion.adds_uses).join(PolicyNotice)
+                    .where(clause & (PolicyVersion.adds_uses != "")).distinct()):
+        told.update(filter(None, version.adds_uses.split(",")))
+    return told
 
 
 def current(customer_id=None, address="", now=None):
@@ -105,20 +117,26 @@ def current(customer_id=None, address="", now=None):
     purpose the person chose about: their latest event for each, else the default above."""
     now = now or utcnow()
     latest, uses = _latest(customer_id, address), added_uses()
-    keys = [*PURPOSES, *(use for use, since in uses.items() if since <= now), *latest]
-    return {key: latest[key] if key in latest else _applies(key, uses, now)
+    in_force = [use for use, since in uses.items() if since <= now]
+    told = _told_of(customer_id, address) if in_force else set()
+    keys = [*PURPOSES, *in_force, *latest]
+    return {key: latest[key] if key in latest else _applies(key, uses, now, told)
             for key in dict.fromkeys(keys)}
 
 
 def allows(purpose, customer_id=None, address="", now=None):
     """True when the person's latest choice for the purpose is "given", or when they made
-    none and the purpose is a use a policy version added that is in force."""
+    none and the purpose is a use a policy version added, in force, that they were told of."""
     event = (ConsentEvent.select(ConsentEvent.given)
              .where(_subject_filter(customer_id, address) & (ConsentEvent.purpose == purpose))
              .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc()).first())
     if event is not None:
         return bool(event.given)
-    return purpose not in PURPOSES and _applies(purpose, added_uses(), now or utcnow())
+    if purpose in PURPOSES:
+        return False
+    uses, now = added_uses(), now or utcnow()
+    return _applies(purpose, uses, now, _told_of(customer_id, address)
+                    if purpose in uses else set())
 
 
 def record(purpose, given, channel, *, customer_id=None, address="", staff_id=None,
@@ -176,9 +194,9 @@ def is_known(purpose):
 
 def marketing_list():
     """The addresses (as the ledger keys them) whose current choice for any marketing purpose
-    (built-in, or a use a policy version added) is given, sorted. Two queries, whatever the
-    number of people: the latest event per address and purpose, ranked by a window
-    function; and, while a use is in force, the addresses without an event for it."""
+    (built-in, or a use a policy version added) is given, sorted. A query for the latest
+    event per address and purpose, ranked by a window function; and, per use in force, one
+    for the addresses told of it that made no choice about it."""
     uses = added_uses()
     ranking = fn.ROW_NUMBER().over(
         partition_by=[ConsentEvent.email_key, ConsentEvent.purpose],
@@ -194,14 +212,19 @@ def marketing_list():
     found = {row.email_key for row in given}
     now = utcnow()
     in_force = [use for use, since in uses.items() if since <= now]
-    if in_force:
-        chose = fn.COUNT(fn.DISTINCT(Case(None, [(ConsentEvent.purpose.in_(in_force),
-                                                  ConsentEvent.purpose)])))
+    for use in in_force:  # one query per use in force (a handful, ever)
+        decided = ConsentEvent.select(ConsentEvent.email_key).where(ConsentEvent.purpose == use)
         found.update(row.email_key for row in
-                     ConsentEvent.select(ConsentEvent.email_key)
-                     .where(ConsentEvent.email_key != "")
-                     .group_by(ConsentEvent.email_key).having(chose < len(in_force)))
+                     PolicyNotice.select(PolicyNotice.email_key)
+                     .where(PolicyNotice.version.in_(_versions_adding(use))
+                            & PolicyNotice.email_key.not_in(decided)))
     return sorted(found)
+
+
+def _versions_adding(use):
+    return [version.id for version in PolicyVersion.select(PolicyVersion.id,
+                                                           PolicyVersion.adds_uses)
+            if use in version.adds_uses.split(",")]
 
 
 def purpose(key):

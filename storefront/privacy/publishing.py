@@ -11,7 +11,7 @@ from peewee import IntegrityError
 from storefront.db import database, utcnow
 from storefront.mail import outbox
 from storefront.privacy import consent, mailing
-from storefront.privacy.models import PolicyVersion
+from storefront.privacy.models import PolicyNotice, PolicyVersion
 from storefront.privacy.policy import FIRST_VERSION, added_uses
 
 USE_KEY = re.compile(r"[a-z][a-z0-9_]{2,39}")
@@ -49,7 +49,7 @@ def publish(label, summary, body, adds_uses, effective_at, staff_id, recipients,
                                            adds_uses=",".join(uses), effective_at=effective_at,
                                            published_at=now, published_by_id=staff_id)
             for address, customer_id in _unique(recipients):
-                _enqueue_notice(version, uses, address, customer_id)
+                _tell(version, uses, address, customer_id)
     except IntegrityError:  # the same label, published at the same moment by someone else
         raise PublishError("label", _taken(label)) from None
     return version
@@ -121,6 +121,23 @@ def _unique(recipients):
         if key and key not in seen:
             seen.add(key)
             yield address, customer_id
+
+
+def announce_pending(address, customer_id, now=None):
+    """Tell a new account of the versions that add a use and are not in force yet: without
+    it, a use announced before the account existed would never apply to it (a use applies,
+    unless refused, only to the people told of it in advance)."""
+    now = now or utcnow()
+    for version in PolicyVersion.select().where((PolicyVersion.effective_at > now)
+                                                & (PolicyVersion.adds_uses != "")):
+        _tell(version, version.adds_uses.split(","), address, customer_id)
+
+
+def _tell(version, uses, address, customer_id):
+    """Queue the notice and record that the person was told."""
+    _enqueue_notice(version, uses, address, customer_id)
+    PolicyNotice.create(version=version, email_key=consent.email_key(address),
+                        customer_id=customer_id)
 
 
 def _enqueue_notice(version, uses, address, customer_id):

@@ -255,3 +255,26 @@ def test_the_form_says_what_is_wrong_next_to_each_field(app, db, client):
     assert response.status_code == 400
     assert 'id="effective_at-error">Enter a date and time like 2026-05-01 09:00.' in html
     assert PolicyVersion.select().count() == 0 and OutboxMessage.select().count() == 0
+
+
+def test_a_use_applies_only_to_the_people_told_of_it_in_advance(app, db):
+    """Nobody gets a new use without the notice: not an address the shop never wrote to, not
+    someone who left the list; an account opened before the date is told when it opens."""
+    ada, bob = people()
+    now = utcnow()
+    with app.test_request_context():
+        publish(app, now + timedelta(days=30), recipients=policy_service.notice_recipients(),
+                now=now)
+        with time_machine.travel(now + timedelta(days=10), tick=False):
+            late = make_customer(name="Late Comer", email="late@example.com")
+    notices = OutboxMessage.select().where(OutboxMessage.category == "policy_notice")
+    assert "late@example.com" in {m.recipient for m in notices}
+    with time_machine.travel(now + timedelta(days=31), tick=False):
+        assert consent.allows(USE, ada.id, ada.email)
+        assert consent.allows(USE, late.id, late.email)
+        assert consent.allows(USE, address="gus@example.com")
+        assert not consent.allows(USE, address="stranger@example.com")
+        assert not consent.allows(USE, address="left@example.com")
+        assert consent.current(address="stranger@example.com")[USE] is False
+        listed = consent.marketing_list()
+        assert "stranger@example.com" not in listed and "late@example.com" in listed
