@@ -5,8 +5,8 @@ A person is an account (customer id) or an email address. Their current choice f
 purpose is their latest event that names the account or the address: the latest choice a
 person made, wherever they made it, is the one that counts. For the built-in purposes nothing
 is consented until an event says so. A use a policy version adds (P15) is announced in
-advance with a link to refuse it, and applies from that version's effective date to everyone
-who has not refused it: without an event, it is given from that date and not before.
+advance with a link to refuse it, and applies from that version's effective date to the
+people who were told of it (PolicyNotice) and have not refused it; never to anyone else.
 """
 from dataclasses import dataclass
 
