@@ -22,7 +22,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderAddress
 from storefront.payments.models import SavedCard
 from storefront.privacy import audit
-from storefront.privacy.models import AuditEvent, ConsentEvent, Disclosure
+from storefront.privacy.models import AuditEvent, ConsentEvent, Disclosure, PolicyNotice
 from storefront.support.models import Correspondence
 
 ERASED_NAME = "Deleted customer"
@@ -52,6 +52,7 @@ PLAN = {
                      "mail not yet sent withheld",
     "Correspondence": "deleted",
     "ConsentEvent": "kept as proof: the address replaced by a hash, the IP forgotten",
+    "PolicyNotice": "kept as proof the person was told: the address replaced by a hash",
     "AuditEvent": "kept: the address replaced by a hash",
     "Disclosure": "kept: the address replaced by a hash",
     "Touch": "kept: how someone arrived, which names no one",
@@ -117,6 +118,9 @@ def erase_account(customer, now, secret):
             LoginAttempt.subject == throttle.subject_key(secret, "customer", key)).execute()
         for model in (ConsentEvent, AuditEvent, Disclosure):
             model.pseudonymise(customer.id, key, digest)
+        PolicyNotice.update(email_key=Case(None, [(PolicyNotice.email_key == key,
+                                                   f"sha256:{digest}")], PolicyNotice.email_key)
+                            ).where(PolicyNotice.customer_id == customer.id).execute()
         Customer.update(name=ERASED_NAME, email=placeholder, email_key=f"deleted-{customer.id}",
                         password_hash=UNUSABLE_PASSWORD, erased_at=now) \
             .where(Customer.id == customer.id).execute()

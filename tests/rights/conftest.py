@@ -1,15 +1,19 @@
 """Two people with every kind of record the shop keeps, made the way shoppers make them: an
-arrival through a tagged link, an account with its consent boxes, a shipped order paid with a
-saved card and holding a gift card, a cart left full, a message to Customer Care, a failed
-and a good sign-in; and, made by staff, an audit event and a legal disclosure."""
+arrival through a tagged link, an account with its consent boxes and the notice of a coming
+policy change, a shipped order paid with a saved card and holding a gift card, a cart left
+full, a message to Customer Care, a failed and a good sign-in; and, made by staff, an audit
+event and a legal disclosure."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
 from storefront.accounts.models import Customer
+from storefront.db import utcnow
 from storefront.fulfilment import service as fulfilment
 from storefront.orders.models import Order
 from storefront.payments import gateway
+from storefront.privacy import publishing
 from storefront.privacy.models import AuditEvent, Disclosure
 from tests.factories import (PASSWORD, add_to_cart, checkout, make_product, make_staff,
                              post_form, sign_in)
@@ -86,8 +90,11 @@ def make_someone(app, db, processor):
     order under their address first, before they open the account, when asked)."""
     lamp = make_product(name="Larkspur Lamp", price_cents=4000)
     rug = make_product(name="Quince Rug", price_cents=9000)
-    legal = make_staff("legal", email="legal@staff.example.com")
+    legal = make_staff("legal")
     shipper = make_staff("fulfilment")
+    with app.test_request_context():  # a new use announced: each new account is told of it
+        publishing.publish("2", "We will mail product updates.", "", "update_mail",
+                           utcnow() + timedelta(days=40), legal.id, ())
 
     def make(fields, guest_order=False):
         person = Someone(**fields)

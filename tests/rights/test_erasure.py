@@ -17,7 +17,7 @@ from storefront.giftcards.models import GiftCard
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderAddress
 from storefront.privacy import inventory
-from storefront.privacy.models import AuditEvent, ConsentEvent, Disclosure
+from storefront.privacy.models import AuditEvent, ConsentEvent, Disclosure, PolicyNotice
 from storefront.rights import erasure
 from tests.factories import (PASSWORD, REGISTRATION, add_to_cart, checkout, make_customer,
                              make_product, make_staff, post_form, sign_in, staff_sign_in)
@@ -109,6 +109,8 @@ def test_nothing_personal_of_the_person_is_left_and_the_sales_records_stay(app, 
     assert {(event.email_key, event.ip) for event in events} == {(hashed, "")}
     assert {d.email_key for d in Disclosure.select()
             .where(Disclosure.customer_id == customer.id)} == {hashed}
+    assert {n.email_key for n in PolicyNotice.select()
+            .where(PolicyNotice.customer_id == customer.id)} == {hashed}
     # A staff member's IP on the audit event stays: it is theirs, not the person's.
     viewed = AuditEvent.get(AuditEvent.customer_id == customer.id,
                             AuditEvent.action == AuditEvent.VIEWED)
