@@ -45,17 +45,19 @@ ABOUT = ("Everything we hold about you, item by item as our privacy page lists t
          "different items can be put together. Times are UTC; amounts are in cents.")
 
 
-def person_data(customer_id=None, address="", secret=None):
+def person_data(customer_id=None, address="", secret=None, recipient=None):
     """A JSON-ready dict of every inventory item's rows for the account and/or address.
 
     The address also brings in what is tied to it alone (guest orders, mail sent to it,
     choices made on signed-out forms, and, with the app's secret key, sign-in attempts):
-    pass it only when the person has shown the address is theirs.
+    pass it only when the person has shown the address is theirs. With a recipient (an
+    authority: inventory.LEGAL), only the items the inventory lets it have.
     """
     person = _Person(customer_id, address, secret)
     items = []
     for item in inventory.ITEMS:
-        if item.key in inventory.STAFF_ITEMS:
+        if item.key in inventory.STAFF_ITEMS or (
+                recipient and not any(share.recipient == recipient for share in item.shares)):
             continue
         records = {}
         for model, fields in _declared_by_model(item):

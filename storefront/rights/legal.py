@@ -9,7 +9,7 @@ from peewee import fn
 from storefront.accounts.models import Customer
 from storefront.db import database, utcnow
 from storefront.orders.models import Order
-from storefront.privacy import audit
+from storefront.privacy import audit, inventory
 from storefront.privacy.consent import email_key
 from storefront.privacy.models import AuditEvent, Disclosure
 from storefront.rights.export import person_data
@@ -60,7 +60,8 @@ def disclosure_data(disclosure, staff, ip, secret):
     """The disclosed person's data with what the disclosure says, JSON-ready; recorded as an
     export by the staff member. The authority named the address, so what is tied to the
     address alone is in too (sign-in attempts are found with the app's secret key)."""
-    data = person_data(disclosure.customer_id, disclosure.email_key, secret)
+    data = person_data(disclosure.customer_id, disclosure.email_key, secret,
+                       recipient=inventory.LEGAL)
     audit.record(AuditEvent.EXPORTED, f"disclosure {disclosure.id}: the person's data as JSON",
                  staff_id=staff.id, customer_id=disclosure.customer_id,
                  address=disclosure.email_key, ip=ip)

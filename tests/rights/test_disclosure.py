@@ -270,3 +270,19 @@ def test_no_route_changes_or_removes_a_disclosure_or_an_audit_event(app, db):
                 .status_code == 404, (method, url)
     assert (list(Disclosure.select().dicts()), list(AuditEvent.select().dicts())) == before
     assert ada.id == disclosure.customer_id
+
+
+def test_a_disclosure_carries_only_what_the_inventory_lets_an_authority_have(db):
+    """Messages to Customer Care are shared with nobody (P10): not in a legal disclosure
+    either, which follows the inventory's shares like every other payload."""
+    from storefront.privacy import inventory
+    from storefront.rights.export import person_data
+    from storefront.support.models import Correspondence
+    customer = make_customer()
+    Correspondence.create(source="email", sender_email=customer.email, customer=customer,
+                          body="confidential words")
+    disclosed = person_data(customer.id, customer.email, recipient=inventory.LEGAL)
+    keys = {item["key"] for item in disclosed["items"]}
+    assert "identity" in keys and "correspondence" not in keys and "mail" not in keys
+    assert "confidential words" not in str(disclosed)
+    assert "confidential words" in str(person_data(customer.id, customer.email))
