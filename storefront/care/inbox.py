@@ -38,9 +38,10 @@ def index():
 def read(correspondence_id):
     """One message as text, its sender's account and current marketing choices."""
     message = _message_or_404(correspondence_id)
+    account = service.account_of(message)
     audit.viewed(current_staff(), f"correspondence {message.id}",
-                 customer_id=message.customer_id, address=message.sender_email)
-    return render_template("care/inbox_message.html", message=message,
+                 customer_id=account.id if account else None, address=message.sender_email)
+    return render_template("care/inbox_message.html", message=message, account=account,
                            consent_state=service.consent_state(message), purposes=PURPOSES)
 
 

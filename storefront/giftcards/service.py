@@ -82,7 +82,8 @@ def issue(amount_cents, recipient_name, recipient_email, sender_name, message, o
         GiftCardEntry.create(gift_card=card, kind=GiftCardEntry.ISSUED,
                              amount_cents=amount_cents, order_number=order_number)
         outbox.enqueue(recipient_email, "gift_card", f"{sender_name} sent you a gift card",
-                       "gift_card", card=card, code=display_code(code))
+                       "gift_card", order_number=order_number, card=card,
+                       code=display_code(code))
     return card
 
 

@@ -1,5 +1,6 @@
 """Marketing mail and the consent ledger (P7, P20): checked when a mail is queued and again
 just before it is sent; every marketing mail carries a signed one-click unsubscribe link."""
+from collections import namedtuple
 from datetime import timedelta
 
 from flask import current_app
@@ -76,6 +77,8 @@ def still_wanted(row):
 
 
 RESUME_LINK_DAYS = 30
+# outbox.enqueue reads only the id of the account a mail is for; privacy sits below accounts.
+_Account = namedtuple("_Account", "id")
 NOTICE_INTERVAL = timedelta(hours=1)
 
 
@@ -106,6 +109,7 @@ def record_form_choices(choices, channel, *, customer_id=None, address="", ip=""
     given = [event.purpose for event in events if event.given]
     if given and not _told_since_last_change(address, "consent_welcome", given=False):
         outbox.enqueue(address, "consent_welcome", "You asked for mail from us", "optin_notice",
+                       customer=_Account(customer_id) if customer_id is not None else None,
                        links=[(consent.purpose(p), unsubscribe_url(p, customer_id, address))
                               for p in given],
                        where=consent.CHANNELS[channel])

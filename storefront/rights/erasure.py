@@ -111,6 +111,13 @@ def erase_account(customer, now, secret):
             last_error="", status=Case(None, [(OutboxMessage.status == OutboxMessage.PENDING,
                                                OutboxMessage.WITHHELD)], OutboxMessage.status)
         ).where(OutboxMessage.customer_id == customer.id).execute()
+        # Mail about the person's orders to someone else (a gift card's recipient) keeps its
+        # address, which is the recipient's, but loses the text and the subject naming them.
+        OutboxMessage.update(
+            subject="(forgotten: its sender deleted their account)", body_text="",
+            body_html=""
+        ).where(OutboxMessage.order_number.in_(numbers)
+                & (OutboxMessage.customer_id.is_null())).execute()
         for model in (Address, Phone, SavedCard, Cart, AccountSession, Correspondence):
             model.delete().where(model.customer == customer).execute()
         LoginAttempt.delete().where(

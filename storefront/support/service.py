@@ -70,7 +70,7 @@ def receive_contact(name, email, subject, body, customer=None, consents=None, ip
             _check_throttle(subject_key, ip)
         row = Correspondence.create(source=Correspondence.CONTACT_FORM, sender_name=name,
                                     sender_email=address,
-                                    customer=customer or Customer.by_email_key(key),
+                                    customer=customer,
                                     subject=subject, body=body)
         # The boxes speak for the account only when the message comes from its own address
         # (a signed-in customer may write from another one).
@@ -111,7 +111,7 @@ def receive_email(raw):
             row = Correspondence.create(
                 source=Correspondence.EMAIL, sender_name=message.sender_name,
                 sender_email=message.sender_email,
-                customer=Customer.by_email_key(message.email_key), subject=message.subject,
+                subject=message.subject,
                 body=message.body, message_id=message.message_id)
     except IntegrityError:
         # Two deliveries of one message at the same moment: the other one stored it.
@@ -152,9 +152,18 @@ def close(correspondence):
     return bool(closed)
 
 
+def account_of(correspondence):
+    """The account the message is from: the signed-in customer who sent it, else (a hint
+    for care, never stored: a sender can be forged, and anyone can open an account with any
+    address) the account that uses the sender's address; None when there is none."""
+    return correspondence.customer or \
+        Customer.by_email_key(consent.email_key(correspondence.sender_email))
+
+
 def consent_state(correspondence):
     """The sender's current marketing choices ({purpose: given}), by account and address."""
-    return consent.current(correspondence.customer_id, correspondence.sender_email)
+    account = account_of(correspondence)
+    return consent.current(account.id if account else None, correspondence.sender_email)
 
 
 def record_optout_from(correspondence, staff):
@@ -162,8 +171,9 @@ def record_optout_from(correspondence, staff):
     care read it in the message; the new ledger events (none when nothing was given).
 
     A From line can be forged, so the address is told, with a link that undoes it."""
+    account = account_of(correspondence)
     with database.atomic():
-        events = consent.withdraw_all("care_email", customer_id=correspondence.customer_id,
+        events = consent.withdraw_all("care_email", customer_id=account.id if account else None,
                                       address=correspondence.sender_email, staff_id=staff.id,
                                       reference=f"correspondence {correspondence.id}")
         mailing.notify_withdrawal(correspondence.sender_email,
