@@ -48,7 +48,7 @@ def _referrer_host():
 
 
 def _path():
-    return request.path[:PATH_LENGTH]
+    return requestlog.loggable_path(request)[:PATH_LENGTH]
 
 
 def recognise_visitor():

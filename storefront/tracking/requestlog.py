@@ -53,11 +53,20 @@ def write_row(exc):
         "ip": ip if len(ip) <= IP_LENGTH else "",  # an IPv6 address with a zone can be long
         "method": served.method[:METHOD_LENGTH],
         # The rows are written together, and PostgreSQL refuses a NUL in text.
-        "path": served.path.replace("\x00", "\ufffd")[:PATH_LENGTH],
+        "path": loggable_path(served).replace("\x00", "\ufffd")[:PATH_LENGTH],
         "status": 500 if exc is not None else status,
         "duration_ms": round((time.perf_counter() - started) * 1000),
         "visitor": visitor,
     }, config["TRACKING_BUFFER_ROWS"], config["TRACKING_FLUSH_SECONDS"])
+
+
+def loggable_path(served):
+    """The path to keep: a link's secret (/unsubscribe/<token>, an undo link) is a key to
+    someone's choices and names their address, so such a path is kept as its route."""
+    rule = served.url_rule
+    if rule is not None and "token" in rule.arguments:
+        return rule.rule
+    return served.path
 
 
 def find(since, ip=None, visitor=None, errors_only=False, limit=200):

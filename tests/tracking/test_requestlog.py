@@ -260,3 +260,20 @@ def test_the_staff_home_links_to_the_request_log(client, db):
     make_staff("care")
     staff_sign_in(client, "care@staff.example.com")
     assert "/care/requests/" in client.get("/staff/").get_data(as_text=True)
+
+
+def test_a_links_secret_is_never_logged(app, db):
+    """An unsubscribe or undo link's token is a key to someone's choices: the request log and
+    the page-view log keep its route, not the token."""
+    from storefront.privacy import mailing
+    from storefront.tracking.models import PageView
+    with app.test_request_context():
+        token = mailing.make_token(["shop_marketing"], None, "ada@example.com")
+    client = app.test_client()
+    client.get(f"/unsubscribe/{token}")
+    client.post(f"/unsubscribe/{token}")
+    client.get(f"/privacy/resume/{token}")
+    clicklog.flush_all()
+    logged = [row.path for row in RequestLog.select()] + [row.path for row in PageView.select()]
+    assert logged and not any(token in path for path in logged)
+    assert "/unsubscribe/<token>" in logged

@@ -192,3 +192,4 @@ def test_buffered_page_views_are_written_when_full_or_flushed(app, client, db, m
         assert clicklog.flush() == 1 and PageView.select().count() == 4
     finally:
         clicklog.clicks.clear()
+        clicklog.request_log.clear()
