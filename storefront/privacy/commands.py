@@ -17,9 +17,10 @@ def privacy_group():
 @with_appcontext
 def purge():
     """Apply retention: request-log IPs after PRIVACY_IP_DAYS, its rows after
-    REQUEST_LOG_DAYS, sign-in attempts after 30 days, expired sessions. Orders keep their
-    IP. Run it daily (cron)."""
+    REQUEST_LOG_DAYS, the IP of a cart idle for PRIVACY_IP_DAYS, sign-in attempts after 30
+    days, expired sessions. Orders keep their IP. Run it daily (cron)."""
     from storefront.accounts import service as accounts
+    from storefront.cart import service as cart
     from storefront.privacy import retention
     config, now = current_app.config, utcnow()
     with database.connection_context():
@@ -28,11 +29,13 @@ def purge():
                                               config["REQUEST_LOG_DAYS"])
         except ValueError as error:
             raise click.ClickException(str(error)) from None
+        carts = cart.forget_idle_ips(now - timedelta(days=config["PRIVACY_IP_DAYS"]))
         attempts = accounts.purge_login_attempts(now)
         ended = accounts.purge_ended_sessions(
             now, timedelta(minutes=config["STAFF_IDLE_MINUTES"]))
     click.echo(f"request log: {_count(log.ips_emptied, 'IP')} emptied, "
                f"{_count(log.rows_deleted, 'row')} deleted; "
+               f"idle carts: {_count(carts, 'IP')} emptied; "
                f"sign-in attempts: {attempts} deleted; expired sessions: {ended} deleted")
 
 

@@ -317,7 +317,8 @@ ITEMS = (
         retention="The request log empties IP addresses after {PRIVACY_IP_DAYS} days and "
                   "deletes its rows after {REQUEST_LOG_DAYS} days. An order keeps the address "
                   "it was placed from until you delete your account. A cart keeps the one it "
-                  "last changed from. A signed-in session keeps the one it began from until "
+                  "last changed from, and forgets it {PRIVACY_IP_DAYS} days after that "
+                  "change. A signed-in session keeps the one it began from until "
                   "the session itself is deleted.",
         fields=("RequestLog.ip", "Order.ip", "Cart.ip", "AccountSession.ip"),
         shares=(LEGAL_DEMAND,)),
