@@ -46,9 +46,9 @@ def served(tmp_path):
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(base + "/", timeout=2).read()
+            urllib.request.urlopen(base + "/", timeout=10).read()
             break
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # a slow first page
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
                 pytest.fail("the server did not start:\n" + server.stdout.read())
