@@ -34,48 +34,37 @@ def form():
 def unsubscribe(token):
     """What the link will stop, and a button: opening a link changes nothing by itself
     (mail scanners open links)."""
-    try:
-        purposes = mailing.describe_token(token)
-    except mailing.BadLink as error:
-        return _bad_link(error)
-    return render_template("privacy/unsubscribe.html", purposes=purposes, done=False)
+    return _link_page("privacy/unsubscribe.html", token)
 
 
 @bp.post("/unsubscribe/<token>")
 @csrf.exempt
 def unsubscribe_now(token):
     """One click: the consent is withdrawn at once; the answer is a page, not a redirect."""
-    try:
-        purposes = mailing.describe_token(token)
-        mailing.unsubscribe(token, client_ip())
-    except mailing.BadLink as error:
-        return _bad_link(error)
-    return render_template("privacy/unsubscribe.html", purposes=purposes, done=True)
+    return _link_page("privacy/unsubscribe.html", token, act=mailing.unsubscribe)
 
 
 @bp.get("/privacy/resume/<token>")
 def resume(token):
     """The link in an opt-out notice: a button that takes the opt-out back."""
-    try:
-        purposes = mailing.describe_token(token, mailing.RESUBSCRIBE_SALT,
-                                          mailing.RESUME_LINK_DAYS)
-    except mailing.BadLink as error:
-        return _bad_link(error)
-    return render_template("privacy/resume.html", purposes=purposes, done=False)
+    return _link_page("privacy/resume.html", token, salt=mailing.RESUBSCRIBE_SALT,
+                      days=mailing.RESUME_LINK_DAYS)
 
 
 @bp.post("/privacy/resume/<token>")
 @csrf.exempt
 def resume_now(token):
     """Take the opt-out back."""
+    return _link_page("privacy/resume.html", token, act=mailing.resume,
+                      salt=mailing.RESUBSCRIBE_SALT, days=mailing.RESUME_LINK_DAYS)
+
+
+def _link_page(template, token, act=None, salt=mailing.UNSUBSCRIBE_SALT, days=None):
+    """A link's page: what it acts on, and (with act) the act done; 400 for a bad link."""
     try:
-        purposes = mailing.describe_token(token, mailing.RESUBSCRIBE_SALT,
-                                          mailing.RESUME_LINK_DAYS)
-        mailing.resume(token, client_ip())
+        purposes = mailing.describe_token(token, salt, days)
+        if act is not None:
+            act(token, client_ip())
     except mailing.BadLink as error:
-        return _bad_link(error)
-    return render_template("privacy/resume.html", purposes=purposes, done=True)
-
-
-def _bad_link(error):
-    return render_template("privacy/bad_link.html", reason=str(error)), 400
+        return render_template("privacy/bad_link.html", reason=str(error)), 400
+    return render_template(template, purposes=purposes, done=act is not None)

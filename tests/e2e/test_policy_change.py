@@ -13,9 +13,10 @@ from storefront.db import utcnow
 from storefront.privacy import consent
 from storefront.privacy.models import PolicyVersion
 from tests.e2e.test_checkout import heading
+from tests.e2e.test_cobrand import staff_page
 from tests.e2e.test_consent import assert_no_serious_axe_violations, shop_path
 from tests.e2e.test_fulfilment import body, run_mail_worker
-from tests.factories import STAFF_PASSWORD, make_customer, make_staff
+from tests.factories import make_customer, make_staff
 
 pytestmark = pytest.mark.e2e
 
@@ -23,15 +24,6 @@ USE = "update_mail"
 LABEL = "2026-05"
 SUMMARY = "We will mail you news of updates to products you bought from us."
 GUEST = "gus@example.com"
-
-
-def staff_page(new_context, email):
-    page = new_context().new_page()
-    page.goto("/staff/login")
-    page.get_by_label("Staff email").fill(email)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    return page
 
 
 def test_a_policy_change_is_announced_refusable_and_applies_from_its_date(
