@@ -16,6 +16,9 @@ def all_models():
     from storefront.fulfilment.models import Shipment, ShipmentLine
     from storefront.giftcards.models import GiftCard, GiftCardEntry
     from storefront.mail.models import OutboxMessage
+    from storefront.marketing.models import (BoughtTogether, Campaign, CatalogueRequest,
+                                             Contest, ContestDraw, ContestEntry, PromoCode,
+                                             Promotion)
     from storefront.orders.models import Order, OrderAddress, OrderLine
     from storefront.partners.models import Partner
     from storefront.payments.models import Payment, PaymentAttempt, SavedCard
@@ -29,7 +32,8 @@ def all_models():
             AccountSession, LoginAttempt, Cart, CartLine, CartGiftCard, OutboxMessage,
             GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment,
             PaymentAttempt, Shipment, ShipmentLine, PolicyVersion, PolicyNotice, ConsentEvent,
-            Disclosure, AuditEvent, RequestLog, Correspondence]
+            Disclosure, AuditEvent, RequestLog, Correspondence, CatalogueRequest, Promotion,
+            PromoCode, Contest, ContestEntry, ContestDraw, Campaign, BoughtTogether]
 
 
 def runner(database):

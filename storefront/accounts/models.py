@@ -35,6 +35,7 @@ class Customer(SignedIn, BaseModel):
     first_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
     last_touch = ForeignKeyField(Touch, null=True, on_delete="SET NULL", backref="+")
     erased_at = DateTimeField(null=True)  # the person deleted the account: details anonymised
+    personalized = BooleanField(default=True)  # recommendations and recently viewed (P11)
 
     @classmethod
     def by_email_key(cls, email_key):

@@ -23,6 +23,7 @@ class OutboxMessage(BaseModel):
     # one-click unsubscribe link its List-Unsubscribe header carries.
     purpose = CharField(max_length=40, default="")
     unsubscribe_url = CharField(max_length=500, default="")
+    campaign_id = IntegerField(null=True, index=True)  # marketing: the campaign it belongs to
     subject = CharField(max_length=200)
     body_text = TextField()
     body_html = TextField(default="")

@@ -22,6 +22,8 @@ class Order(BaseModel):
     shipping_cents = IntegerField()
     gift_card_cents = IntegerField(default=0)  # paid with gift cards
     card_cents = IntegerField(default=0)  # authorized on the card
+    promo_code = CharField(max_length=32, default="")
+    discount_cents = IntegerField(default=0)  # the promo code's discount, spread on the lines
     card_brand = CharField(max_length=20, default="")
     card_first_digit = CharField(max_length=1, default="")
     card_last_four = CharField(max_length=4, default="")
@@ -88,13 +90,14 @@ class OrderLine(BaseModel):
     name = CharField(max_length=200)
     unit_price_cents = IntegerField()
     quantity = IntegerField()
+    discount_cents = IntegerField(default=0)  # this line's share of the order's discount
     status = CharField(max_length=12, default=ALLOCATED)
     holds_stock = BooleanField(default=False)  # its units were taken from the product's stock
 
     @property
     def total_cents(self):
-        """Unit price times quantity."""
-        return self.unit_price_cents * self.quantity
+        """Unit price times quantity, less the line's share of a promo code's discount."""
+        return self.unit_price_cents * self.quantity - self.discount_cents
 
     @property
     def status_label(self):

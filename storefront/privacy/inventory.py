@@ -48,8 +48,8 @@ CATEGORIES = {
 }
 
 # Who outside the shop may receive a field: only the fields an item's Share names.
-PROCESSOR, CARRIER, PARTNER, LEGAL, AGGREGATE = (
-    "processor", "carrier", "partner", "legal", "aggregate")
+PROCESSOR, CARRIER, PARTNER, LEGAL, AGGREGATE, MAIL_HOUSE = (
+    "processor", "carrier", "partner", "legal", "aggregate", "mail_house")
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,10 @@ RECIPIENTS = {
         "Authorities", "authorities (only when the law obliges us)",
         "Only when the law obliges us, such as a court order, after our legal staff have "
         "checked the demand, and only what it covers."),
+    MAIL_HOUSE: Recipient(
+        "The mail house", "the mail house",
+        "They print and post our catalogue, and get only the name and postal address it "
+        "goes to."),
     AGGREGATE: Recipient(
         "Reports that count, never name", "counts in reports (never names)",
         "Our staff, and partners for their own shop, see reports that count many people "
@@ -138,7 +142,7 @@ ITEMS = (
         retention="While you have an account. The email address given with an order stays "
                   "with the order, until you delete the account the order was placed from.",
         fields=("Customer.name", "Customer.email", "Customer.email_key", "Customer.created_at",
-                "Customer.erased_at",
+                "Customer.erased_at", "Customer.personalized",
                 "Order.email"),
         shares=(Share(PARTNER, "Your name, your email address and when you opened your "
                                "account, if you opened it in the partner's shop.",
@@ -169,6 +173,43 @@ ITEMS = (
                                  "country.",
                       ("PostalAddress.region", "PostalAddress.postal_code",
                        "PostalAddress.country")),
+                LEGAL_DEMAND)),
+    Item(
+        "catalogue_requests", "Catalogue requests: the name and postal address the printed "
+                              "catalogue goes to, and an email address if you give one",
+        ADDRESS,
+        collected="When you ask for the printed catalogue.",
+        purposes=("To post you the catalogue.",
+                  "To mail you, only if you tick a box for it."),
+        retention="Until the catalogue is posted and a year after.",
+        fields=("CatalogueRequest.name", "CatalogueRequest.line1", "CatalogueRequest.line2",
+                "CatalogueRequest.city", "CatalogueRequest.region",
+                "CatalogueRequest.postal_code", "CatalogueRequest.country",
+                "CatalogueRequest.email", "CatalogueRequest.address_key",
+                "CatalogueRequest.requested_at", "CatalogueRequest.sent_at",
+                "CatalogueRequest.ip"),
+        shares=(Share(MAIL_HOUSE, "The name and postal address the catalogue goes to.",
+                      ("CatalogueRequest.name", "CatalogueRequest.line1",
+                       "CatalogueRequest.line2", "CatalogueRequest.city",
+                       "CatalogueRequest.region", "CatalogueRequest.postal_code",
+                       "CatalogueRequest.country")),
+                LEGAL_DEMAND)),
+    Item(
+        "contests", "Contest entries: your email address and, if the contest asks, your zip "
+                    "code, age band and income band; whether you won",
+        DEMOGRAPHIC,
+        collected="When you enter a contest.",
+        purposes=("To run the contest and tell the winners.",
+                  "To count entrants by zip code area, age and income band in reports that "
+                  "never name anyone."),
+        retention="A year after the contest ends.",
+        fields=("ContestEntry.email", "ContestEntry.email_key", "ContestEntry.zip_code",
+                "ContestEntry.age_band", "ContestEntry.income_band", "ContestEntry.entered_at",
+                "ContestEntry.ip", "ContestDraw.eligible", "ContestDraw.winners"),
+        shares=(Share(AGGREGATE, "Entrants counted by zip code area, age band and income "
+                                 "band.",
+                      ("ContestEntry.zip_code", "ContestEntry.age_band",
+                       "ContestEntry.income_band")),
                 LEGAL_DEMAND)),
     Item(
         "phones", "Phone numbers", CONTACT,
@@ -385,7 +426,8 @@ ITEMS = (
                 "StaffUser.is_active", "StaffUser.created_at", "AccountSession.staff",
                 "Order.taken_by", "Shipment.shipped_by", "Correspondence.assigned_to",
                 "ConsentEvent.staff_id", "PolicyVersion.published_by_id",
-                "AuditEvent.staff_id", "Disclosure.staff_id"),
+                "AuditEvent.staff_id", "Disclosure.staff_id", "Promotion.created_by_id",
+                "ContestDraw.drawn_by_id", "Campaign.created_by_id"),
         shares=(LEGAL_DEMAND,)),
 )
 
@@ -398,6 +440,15 @@ NOT_PERSONAL = {
     "Product.description": "Catalogue text written by the shop.",
     "PolicyVersion.summary": "The privacy policy's own text, written by staff.",
     "PolicyVersion.body": "The privacy policy's own text, written by staff.",
+    "Promotion.body": "A promotion page's text, written by staff.",
+    "Contest.rules": "A contest's rules, written by staff.",
+    "Contest.prizes": "A contest's prizes, written by staff.",
+    "Contest.zip_code": "Whether the contest's form asks for a zip code (off, optional, "
+                        "required), not anyone's zip code.",
+    "Contest.age_band": "Whether the contest's form asks for an age band.",
+    "Contest.income_band": "Whether the contest's form asks for an income band.",
+    "Campaign.subject": "A campaign's subject, written by staff for everyone in it.",
+    "Campaign.body": "A campaign's text, written by staff for everyone in it.",
     "OutboxMessage.message_id": "A random identifier the shop makes for each mail.",
     "PaymentAttempt.message": "The shop's own words shown when a payment failed.",
     "GiftCard.last_four": "The end of a gift card's code, to tell cards apart.",
@@ -412,6 +463,9 @@ NO_PERSONAL_DATA = {
     "Product": "The catalogue.",
     "ProductWord": "The catalogue's search index.",
     "ShipmentLine": "Which order lines left in which parcel; both are declared.",
+    "PromoCode": "Discount codes and how often each was used, by nobody in particular.",
+    "Contest": "Contests: their rules, dates and prizes.",
+    "BoughtTogether": "How many orders held two products together: counts, no one's order.",
 }
 
 
@@ -452,6 +506,8 @@ SUBJECT_LINKS = {
     "OutboxMessage": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "recipient")),
     "Correspondence": (Link(ACCOUNT, "customer"), Link(EMAIL, "sender_email")),
     "ConsentEvent": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
+    "CatalogueRequest": (Link(EMAIL, "email"),),
+    "ContestEntry": (Link(EMAIL, "email_key"),),
     "PolicyNotice": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
     "AuditEvent": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
     "Disclosure": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
@@ -462,6 +518,9 @@ SUBJECT_LINKS = {
 # Models with declared fields whose rows cannot be tied to one customer, and why (told in
 # the data export as they stand).
 UNLINKED = {
+    "Promotion": "Promotion pages name no one; who wrote one is a staff member.",
+    "Campaign": "A campaign names no one; what it sent you is in the mail we sent you.",
+    "ContestDraw": "A draw lists entry numbers, not people: your entry is with your entries.",
     "Visitor": "The visitor number in your browser's cookie, and the pages seen with it, "
                "belong to a browser, not to a person: a browser may be shared, so we cannot "
                "tell which visits were yours, and leave them out.",

@@ -10,7 +10,7 @@ holder's.
 """
 import hashlib
 
-from peewee import Case
+from peewee import Case, fn
 
 from storefront.accounts import service as accounts
 from storefront.accounts import throttle
@@ -19,6 +19,7 @@ from storefront.cart.models import Cart
 from storefront.db import database
 from storefront.giftcards.models import GiftCard
 from storefront.mail.models import OutboxMessage
+from storefront.marketing.models import CatalogueRequest, ContestEntry
 from storefront.orders.models import Order, OrderAddress
 from storefront.payments.models import SavedCard
 from storefront.privacy import audit
@@ -56,6 +57,8 @@ PLAN = {
     "AuditEvent": "kept: the address replaced by a hash",
     "Disclosure": "kept: the address replaced by a hash",
     "Touch": "kept: how someone arrived, which names no one",
+    "CatalogueRequest": "deleted when made with the account's email address",
+    "ContestEntry": "deleted when made with the account's email address",
 }
 
 
@@ -120,6 +123,8 @@ def erase_account(customer, now, secret):
                 & (OutboxMessage.customer_id.is_null())).execute()
         for model in (Address, Phone, SavedCard, Cart, AccountSession, Correspondence):
             model.delete().where(model.customer == customer).execute()
+        CatalogueRequest.delete().where(fn.LOWER(CatalogueRequest.email) == key).execute()
+        ContestEntry.delete().where(ContestEntry.email_key == key).execute()
         LoginAttempt.delete().where(
             LoginAttempt.realm == "customer",
             LoginAttempt.subject == throttle.subject_key(secret, "customer", key)).execute()

@@ -11,6 +11,7 @@ import pytest
 from storefront.accounts.models import Customer
 from storefront.db import utcnow
 from storefront.fulfilment import service as fulfilment
+from storefront.marketing.models import CatalogueRequest, Contest, ContestEntry
 from storefront.orders.models import Order
 from storefront.payments import gateway
 from storefront.privacy import publishing
@@ -125,6 +126,16 @@ def make_someone(app, db, processor):
         assert post_form(client, "/contact", {
             "name": person.name, "email": person.email, "subject": "My lamp",
             "body": person.message}).status_code == 302
+        # Until the marketing forms exist: a catalogue request and a contest entry.
+        CatalogueRequest.create(kind="shipping", name=person.name, line1=f"{person.ref} Lane",
+                                city="Springfield", postal_code="62701", country="US",
+                                email=person.email, address_key=f"{person.ref} lane",
+                                ip="10.0.0.8")
+        contest = Contest.get_or_none() or Contest.create(
+            title="Lamp contest", slug="lamps", starts_at=utcnow(), ends_at=utcnow())
+        ContestEntry.create(contest=contest, email=person.email,
+                            email_key=person.email.lower(), zip_code="62701",
+                            age_band="35-44", income_band="50-75k", ip="10.0.0.9")
         elsewhere = app.test_client()
         assert sign_in(elsewhere, person.email, "not the password").status_code == 400
         assert sign_in(elsewhere, person.email).status_code == 302
