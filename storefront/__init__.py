@@ -57,10 +57,12 @@ def create_app(config=None):
     from storefront.care.requests import bp as care_requests_bp
     from storefront.rights.staff_views import bp as rights_staff_bp
     from storefront.rights.views import bp as rights_bp
+    from storefront.marketing.views import public as marketing_bp
+    from storefront.marketing.views import staff as marketing_staff_bp
     for blueprint in (catalogue_bp, cart_bp, accounts_bp, staff_bp, privacy_bp, optout_bp,
                       support_bp, checkout_bp, orders_bp, giftcards_bp, cards_bp,
                       fulfilment_bp, portal_bp, reports_bp, care_inbox_bp, care_requests_bp,
-                      rights_bp, rights_staff_bp):
+                      rights_bp, rights_staff_bp, marketing_bp, marketing_staff_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff_mail_bp)
     # Marketing mail is checked against the consent ledger again just before it is sent.

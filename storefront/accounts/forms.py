@@ -5,6 +5,7 @@ from wtforms import (BooleanField, EmailField, Form, FormField, PasswordField, S
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from storefront.accounts.contact import COUNTRIES
+from storefront.privacy.consent import PURPOSES, SITE_UPDATES
 from storefront.privacy.forms import ConsentBoxes
 
 COUNTRY_CHOICES = [SelectChoice(code, name) for code, (name, _, _) in COUNTRIES.items()]
@@ -66,7 +67,9 @@ class RegistrationForm(ConsentBoxes, PhonesForm):
 
 
 class CommunicationForm(ConsentBoxes, FlaskForm):
-    """My Account → communication preferences: the marketing boxes alone."""
+    """My Account → communication preferences: every kind of mail we send on request."""
+
+    site_updates = BooleanField(PURPOSES[SITE_UPDATES].label, default=False)
 
 
 class LoginForm(FlaskForm):

@@ -28,6 +28,7 @@ class Purpose:
 
 SHOP_MARKETING = "shop_marketing"
 PARTNER_OFFERS = "partner_offers"
+SITE_UPDATES = "site_updates"
 PURPOSES = {
     SHOP_MARKETING: Purpose(
         SHOP_MARKETING, "The shop's offers and news", "Send me the shop's offers and news",
@@ -36,8 +37,12 @@ PURPOSES = {
         PARTNER_OFFERS, "Partner offers", "Send me offers from the shop's partners",
         "Offers from the companies whose co-branded shops we run, sent by us: saying yes "
         "gives no partner your address."),
+    SITE_UPDATES: Purpose(
+        SITE_UPDATES, "Site updates and new products",
+        "Send me news of the site and of new products",
+        "A note when the site changes in a way you would notice, or new products arrive."),
 }
-MARKETING_PURPOSES = (SHOP_MARKETING, PARTNER_OFFERS)
+MARKETING_PURPOSES = (SHOP_MARKETING, PARTNER_OFFERS, SITE_UPDATES)
 
 # Where a choice was made. The label is what staff and the person see in the history.
 CHANNELS = {

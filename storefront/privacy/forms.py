@@ -4,25 +4,26 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField
 from wtforms.validators import Email, InputRequired, Length
 
-from storefront.privacy.consent import PARTNER_OFFERS, PURPOSES, SHOP_MARKETING
+from storefront.privacy.consent import PARTNER_OFFERS, PURPOSES, SHOP_MARKETING, SITE_UPDATES
 
 
 class ConsentBoxes:
-    """A mixin for a FlaskForm: the two marketing boxes. Render them with the macro
-    consent_boxes(form) from privacy/_consent.html."""
+    """A mixin for a FlaskForm: the two marketing boxes every collecting form offers. Render
+    them with the macro consent_boxes(form) from privacy/_consent.html. A form may add a box
+    for another purpose: a BooleanField named after it."""
 
     shop_marketing = BooleanField(PURPOSES[SHOP_MARKETING].label, default=False)
     partner_offers = BooleanField(PURPOSES[PARTNER_OFFERS].label, default=False)
 
     def consent_choices(self):
-        """{purpose: ticked} as posted."""
-        return {SHOP_MARKETING: bool(self.shop_marketing.data),
-                PARTNER_OFFERS: bool(self.partner_offers.data)}
+        """{purpose: ticked} as posted, for every purpose the form has a box for."""
+        return {purpose: bool(self[purpose].data) for purpose in PURPOSES if purpose in self}
 
     def show_current(self, state):
         """Tick the boxes for what the person consents to now (on a GET)."""
-        self.shop_marketing.data = bool(state.get(SHOP_MARKETING))
-        self.partner_offers.data = bool(state.get(PARTNER_OFFERS))
+        for purpose in PURPOSES:
+            if purpose in self:
+                self[purpose].data = bool(state.get(purpose))
 
 
 class OptOutForm(FlaskForm):
@@ -34,12 +35,13 @@ class OptOutForm(FlaskForm):
         render_kw={"autocomplete": "email"})
     stop_shop = BooleanField(f"Stop {PURPOSES[SHOP_MARKETING].name.lower()}", default=True)
     stop_partner = BooleanField(f"Stop {PURPOSES[PARTNER_OFFERS].name.lower()}", default=True)
+    stop_updates = BooleanField(f"Stop {PURPOSES[SITE_UPDATES].name.lower()}", default=True)
 
     def validate(self, extra_validators=None):
         """At least one box must be ticked."""
         valid = super().validate(extra_validators)
-        if not (self.stop_shop.data or self.stop_partner.data):
-            self.stop_partner.errors = [*self.stop_partner.errors,
+        if not (self.stop_shop.data or self.stop_partner.data or self.stop_updates.data):
+            self.stop_updates.errors = [*self.stop_updates.errors,
                                         "Tick what you want to stop."]
             return False
         return valid

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 
 from storefront.extensions import csrf
 from storefront.privacy import mailing
-from storefront.privacy.consent import PARTNER_OFFERS, SHOP_MARKETING
+from storefront.privacy.consent import PARTNER_OFFERS, SHOP_MARKETING, SITE_UPDATES
 from storefront.privacy.forms import OptOutForm
 from storefront.web.params import client_ip
 
@@ -21,9 +21,9 @@ def form():
     """Stop marketing mail to an address."""
     opt_out = OptOutForm()
     if opt_out.validate_on_submit():
-        purposes = [purpose for purpose, ticked in ((SHOP_MARKETING, opt_out.stop_shop.data),
-                                                    (PARTNER_OFFERS, opt_out.stop_partner.data))
-                    if ticked]
+        boxes = ((SHOP_MARKETING, opt_out.stop_shop), (PARTNER_OFFERS, opt_out.stop_partner),
+                 (SITE_UPDATES, opt_out.stop_updates))
+        purposes = [purpose for purpose, box in boxes if box.data]
         mailing.opt_out_by_form(opt_out.email.data, purposes, client_ip())
         # The same answer whether or not we knew the address: the page reveals nothing.
         return render_template("privacy/optout_done.html")

@@ -137,7 +137,7 @@ def staff_routes(app):
 
 # Blueprints whose pages are for everyone; a new one must be added here knowingly.
 PUBLIC_BLUEPRINTS = {"catalogue", "cart", "accounts", "privacy", "checkout", "orders", "giftcards",
-                     "cards", "cobrand", "optout", "support", "rights"}
+                     "cards", "cobrand", "optout", "support", "rights", "marketing"}
 PUBLIC_ENDPOINTS = {"static", "staff.login", "staff.logout"}
 
 

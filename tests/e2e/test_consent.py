@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from storefront.accounts.models import Customer
 from storefront.db import utcnow
 from storefront.privacy import consent, mailing
-from storefront.privacy.consent import PARTNER_OFFERS, SHOP_MARKETING
+from storefront.privacy.consent import PARTNER_OFFERS, SHOP_MARKETING, SITE_UPDATES
 from tests.e2e.test_accessibility import SERIOUS, describe
 from tests.e2e.test_checkout import heading
 from tests.e2e.test_fulfilment import body, run_mail_worker
@@ -147,7 +147,8 @@ def test_every_opt_out_path_works_and_ends_in_the_ledger(
                                          "List-Unsubscribe=One-Click")
     assert (status, location) == (200, None) and "You are unsubscribed" in text
     assert consent.current(customer.id, EMAIL) == {SHOP_MARKETING: False,
-                                                   PARTNER_OFFERS: False}
+                                                   PARTNER_OFFERS: False,
+                                                   SITE_UPDATES: False}
 
     # My Account shows the withdrawal; opt back in there, then out of partner offers.
     page.get_by_role("link", name="Communication preferences").click()
@@ -183,7 +184,8 @@ def test_every_opt_out_path_works_and_ends_in_the_ledger(
     stranger.get_by_role("button", name="Stop this mail").click()
     expect(heading(stranger)).to_have_text("Done")
     assert consent.current(customer.id, EMAIL) == {SHOP_MARKETING: False,
-                                                   PARTNER_OFFERS: False}
+                                                   PARTNER_OFFERS: False,
+                                                   SITE_UPDATES: False}
     run_mail_worker(database_url, smtp_sink)
     received = {message["Subject"]: message for message in smtp_sink.messages()}
     assert smtp_sink.count() == 3

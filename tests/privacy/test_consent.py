@@ -13,6 +13,7 @@ from tests.factories import (REGISTRATION, add_to_cart, fill_details, make_custo
                              make_product, make_staff, post_form, sign_in)
 
 SHOP, PARTNER = consent.SHOP_MARKETING, consent.PARTNER_OFFERS
+NEWS = consent.SITE_UPDATES
 
 
 def trail(**subject):
@@ -21,7 +22,8 @@ def trail(**subject):
 
 
 def test_nothing_is_consented_until_an_event_says_so(db):
-    assert consent.current(address="nobody@example.com") == {SHOP: False, PARTNER: False}
+    assert consent.current(address="nobody@example.com") == \
+        {SHOP: False, PARTNER: False, NEWS: False}
     assert not consent.allows(SHOP, address="nobody@example.com")
 
 
@@ -100,7 +102,7 @@ def test_the_phone_path_records_the_associate(db):
     latest = consent.history(customer.id, customer.email)[0]
     assert (latest.purpose, latest.given, latest.channel, latest.staff_id) == \
         (PARTNER, False, "phone", associate.id)
-    assert consent.current(customer.id, customer.email) == {SHOP: True, PARTNER: False}
+    assert consent.current(customer.id, customer.email) == {SHOP: True, PARTNER: False, NEWS: False}
 
 
 def test_registration_offers_two_separate_unticked_boxes_and_records_the_ticked_one(client, db):
@@ -128,7 +130,7 @@ def test_a_guests_ticked_box_counts_and_an_unticked_one_withdraws_nothing(client
     html = client.get("/checkout/").get_data(as_text=True)
     assert "checked" not in html[html.index('name="partner_offers"') - 80:][:120]
     fill_details(client)  # both unticked this time
-    assert consent.current(address="guest@example.com") == {SHOP: True, PARTNER: True}
+    assert consent.current(address="guest@example.com") == {SHOP: True, PARTNER: True, NEWS: False}
 
 
 def test_a_signed_in_customer_sees_their_choices_at_checkout_and_can_change_them(client, db):
@@ -139,7 +141,8 @@ def test_a_signed_in_customer_sees_their_choices_at_checkout_and_can_change_them
     html = client.get("/checkout/").get_data(as_text=True)
     assert "checked" in html[html.index('name="shop_marketing"') - 80:][:120]
     fill_details(client, email=None)
-    assert consent.current(customer.id, customer.email) == {SHOP: False, PARTNER: False}
+    assert consent.current(customer.id, customer.email) == \
+        {SHOP: False, PARTNER: False, NEWS: False}
     assert trail(customer_id=customer.id, address=customer.email)[-1] == (SHOP, False, "checkout")
 
 
@@ -173,7 +176,7 @@ def test_a_consent_given_on_a_form_is_never_silent(app, client, db):
     assert len(links) == 2 and "checkout" in notice.body_text
     cookieless = app.test_client(use_cookies=False)
     assert cookieless.post("/" + links[1].split("/", 3)[3]).status_code == 200
-    assert consent.current(address="guest@example.com") == {SHOP: True, PARTNER: False}
+    assert consent.current(address="guest@example.com") == {SHOP: True, PARTNER: False, NEWS: False}
     make_customer()
     sign_in(client)
     post_form(client, "/account/preferences", {"partner_offers": "y"})
@@ -186,5 +189,5 @@ def test_a_contact_message_from_another_address_does_not_speak_for_the_account(c
     sign_in(client)
     post_form(client, "/contact", {"name": "Ada", "email": "other@example.com",
                                    "subject": "Hi", "body": "A question.", "partner_offers": "y"})
-    assert consent.current(customer.id, customer.email) == {SHOP: True, PARTNER: False}
-    assert consent.current(address="other@example.com") == {SHOP: False, PARTNER: True}
+    assert consent.current(customer.id, customer.email) == {SHOP: True, PARTNER: False, NEWS: False}
+    assert consent.current(address="other@example.com") == {SHOP: False, PARTNER: True, NEWS: False}

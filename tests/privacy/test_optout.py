@@ -13,6 +13,7 @@ from storefront.privacy import consent, mailing
 from tests.factories import csrf_token, make_customer, post_form
 
 SHOP, PARTNER = consent.SHOP_MARKETING, consent.PARTNER_OFFERS
+NEWS = consent.SITE_UPDATES
 ADDRESS = "ada@example.com"
 
 
@@ -33,14 +34,14 @@ def test_the_public_form_withdraws_at_once_and_tells_the_address_with_an_undo_li
     consent.record_choices({SHOP: True, PARTNER: True}, "registration", address=ADDRESS)
     response = opt_out(client, email="Ada@Example.com")
     assert response.status_code == 200 and "Done" in response.get_data(as_text=True)
-    assert consent.current(address=ADDRESS) == {SHOP: False, PARTNER: False}
+    assert consent.current(address=ADDRESS) == {SHOP: False, PARTNER: False, NEWS: False}
     assert channels()[-2:] == [(SHOP, False, "optout_form"), (PARTNER, False, "optout_form")]
     [notice] = OutboxMessage.select().where(OutboxMessage.category == "consent_notice")
     assert notice.recipient == "Ada@Example.com" and not notice.purpose  # not marketing
     resume = re.search(r"https?://\S+/privacy/resume/\S+", notice.body_text).group(0)
     # Opening the undo link changes nothing; its button gives the consent back.
     assert "Undo the opt-out" in client.get(link_path(resume)).get_data(as_text=True)
-    assert consent.current(address=ADDRESS) == {SHOP: False, PARTNER: False}
+    assert consent.current(address=ADDRESS) == {SHOP: False, PARTNER: False, NEWS: False}
     done = client.post(link_path(resume))
     assert done.status_code == 200 and "Subscribed again" in done.get_data(as_text=True)
     assert channels()[-2:] == [(SHOP, True, "email_link"), (PARTNER, True, "email_link")]
@@ -83,13 +84,13 @@ def test_a_sign_up_after_an_unsubscribe_is_told_again(app, client, db):
 def test_only_the_ticked_purposes_stop(client, db):
     consent.record_choices({SHOP: True, PARTNER: True}, "registration", address=ADDRESS)
     opt_out(client, stop_partner="y")
-    assert consent.current(address=ADDRESS) == {SHOP: True, PARTNER: False}
+    assert consent.current(address=ADDRESS) == {SHOP: True, PARTNER: False, NEWS: False}
 
 
 @pytest.mark.parametrize("data, field, message", [
     ({"email": "", "stop_shop": "y"}, "email", "Enter the email address"),
     ({"email": "not an address", "stop_shop": "y"}, "email", "like name@example.com"),
-    ({"email": ADDRESS}, "stop_partner", "Tick what you want to stop"),
+    ({"email": ADDRESS}, "stop_updates", "Tick what you want to stop"),
 ])
 def test_the_form_explains_each_mistake_next_to_its_field(client, db, data, field, message):
     response = post_form(client, "/privacy/opt-out", data)
@@ -122,7 +123,7 @@ def test_one_click_unsubscribe_works_without_cookies_and_a_get_changes_nothing(a
     response = cookieless.post(path, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200 and response.location is None
     assert "You are unsubscribed" in response.get_data(as_text=True)
-    assert consent.current(customer.id, customer.email) == {SHOP: True, PARTNER: False}
+    assert consent.current(customer.id, customer.email) == {SHOP: True, PARTNER: False, NEWS: False}
     latest = consent.history(customer.id, customer.email)[0]
     assert (latest.channel, latest.customer_id) == ("email_link", customer.id)
     assert cookieless.post(path).status_code == 200  # twice is harmless

@@ -62,7 +62,7 @@ def test_mail_over_smtp_reaches_the_inbox_and_care_records_the_opt_out(app, clie
             for e in events] == [
         (purpose, False, care.id, f"correspondence {message.id}", customer.id,
          "ada@example.com") for purpose in ("partner_offers", "shop_marketing")]
-    assert consent.current(customer.id) == {"shop_marketing": False, "partner_offers": False}
+    assert not any(consent.current(customer.id).values())
 
     # Asked twice, nothing more is recorded, and care is told so.
     again = post_form(client, f"/care/inbox/{message.id}/optout", {},
