@@ -14,6 +14,7 @@ from peewee import DatabaseError
 from storefront.catalogue import service
 from storefront.catalogue.models import Category, Product
 from storefront.catalogue.words import words_of
+from storefront.marketing.promotion_views import home_promotions
 from storefront.tracking.clicklog import clicks
 from storefront.tracking.models import PageView
 from storefront.tracking.pipeline import viewing_product
@@ -69,11 +70,12 @@ def recently_viewed(exclude=None):
 
 @bp.get("/")
 def home():
-    """The home page: categories, the newest products, what this visitor viewed last."""
+    """The home page: categories, live promotions, the newest products, what this visitor
+    viewed last."""
     newest = _cached("home", lambda: _fragment(
         "catalogue/_cards.html", products=service.newest_products(HOME_PRODUCTS)))
     return render_template("catalogue/home.html", newest=newest,
-                           recently_viewed=recently_viewed())
+                           recently_viewed=recently_viewed(), promotions=home_promotions())
 
 
 @bp.get("/c/<slug>")

@@ -24,6 +24,7 @@ class Draft:
     card: dict | None = None  # SealedCard fields, plus holder_name and save
     saved_card_id: int | None = None
     gift_card_id: int | None = None
+    promo_code: str = ""  # as stored (upper case); checked again when the order is placed
     number: str = ""  # the order number reserved for this attempt (idempotent placing)
     placed: list = field(default_factory=list)  # [number, unix time] placed in this browser
 
@@ -58,7 +59,7 @@ class Draft:
             if getattr(self, name) is not None and type(getattr(self, name)) is not int:
                 raise TypeError(name)
         if not all(isinstance(getattr(self, n), str) for n in ("email", "phone", "method",
-                                                                "number")):
+                                                                "number", "promo_code")):
             raise TypeError("text")
         for number, at in self.placed:
             if not isinstance(number, str) or not isinstance(at, int | float):

@@ -54,6 +54,9 @@ class PaymentForm(FlaskForm):
     holder_name = StringField("Name on card", validators=[Optional(), Length(max=120)],
                               render_kw={"autocomplete": "cc-name"})
     save = BooleanField("Save this card for next time", default=False)
+    promo_code = StringField("Promotion code (optional)",
+                             validators=[Optional(), Length(max=40)],
+                             render_kw={"autocomplete": "off", "autocapitalize": "characters"})
     gift_code = UnechoedField("Gift card code (optional)",
                               validators=[Optional(), Length(max=40)],
                             render_kw={"autocomplete": "off"})

@@ -14,12 +14,14 @@ from peewee import DatabaseError
 
 from storefront.cart import service as carts
 from storefront.checkout.service import (CHANGED, CheckoutError, card_for_payment, fingerprint,
-                                         precheck_stock, price, ready_to_review, review)
-from storefront.db import database
+                                         precheck_stock, price, promo_of, ready_to_review,
+                                         review)
+from storefront.db import database, utcnow
 from storefront.fulfilment import notices
 from storefront.fulfilment import service as fulfilment
 from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
+from storefront.marketing import promotions
 from storefront.orders import service as orders
 from storefront.orders.models import Order, OrderLine
 from storefront.payments import attempts, gateway
@@ -68,13 +70,17 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_
     existing = placed(draft.number)
     if existing is not None:
         return existing  # the same POST again: the order already exists
-    cart, summary, pricing, gift_card = review(draft, customer, visitor_id)
+    now = utcnow()
+    cart, summary, pricing, gift_card = review(draft, customer, visitor_id, now)
     if not ready_to_review(draft, summary):
         raise CheckoutError("Please fill in your details first.")
     if not draft.number:  # the payment was chosen again (another tab) since this review
         raise CheckoutError(CHANGED)
     if summary.item_count == 0:
         raise CheckoutError("Your cart is empty.")
+    promo_problem = promo_of(draft, summary, now)[1]
+    if promo_problem:
+        raise CheckoutError(f"{promo_problem} Please change the payment to remove it.")
     if fingerprint(summary, pricing, draft) != reviewed:
         raise CheckoutError(CHANGED)
     precheck_stock(summary)
@@ -142,20 +148,29 @@ def _undo(processor, number, authorization, error):
 
 def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorization,
             attribution):
-    """The order, its stock, gift cards, payment and the emptied cart: all or nothing."""
+    """The order, its stock, gift cards, promotion code use, payment and the emptied cart: all
+    or nothing."""
     with database.atomic():
         cart = carts.lock(cart_id)
         summary = carts.summarise(cart)
+        promo = promotions.find_code(draft.promo_code) if draft.promo_code else None
         pricing = price(summary, draft.method,
-                        GiftCard.get_by_id(gift_card.id) if gift_card else None)
+                        GiftCard.get_by_id(gift_card.id) if gift_card else None, promo)
         if fingerprint(summary, pricing, draft) != reviewed:
             raise CheckoutError(CHANGED)
+        if promo is not None:  # the last use may have gone to another order meanwhile
+            problem = promotions.use(promo, summary.products_cents, utcnow())
+            if problem:
+                raise CheckoutError(f"{problem} Your order was not placed.", "promo_code")
+        discounts = promotions.spread(pricing.discount_cents, [
+            line.product.price_cents * line.quantity for line in summary.lines])
         order, order_lines = orders.record_order(
             draft.number, customer, draft.email, draft.phone, draft.address("shipping"),
             draft.address("billing"), pricing.shipping.code, pricing.shipping.cents,
-            [orders.LineRequest(line.product, line.quantity) for line in summary.lines],
+            [orders.LineRequest(line.product, line.quantity, discount)
+             for line, discount in zip(summary.lines, discounts, strict=True)],
             [orders.GiftCardLine(c.amount_cents, c.recipient_name) for c in summary.gift_cards],
-            ip, attribution=attribution)
+            ip, attribution=attribution, promo_code=pricing.promo_code)
         if pricing.gift_card_cents:
             giftcards.redeem(gift_card.id, pricing.gift_card_cents, order.number)
         for bought in summary.gift_cards:

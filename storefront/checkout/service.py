@@ -14,10 +14,11 @@ from storefront.accounts.throttle import Throttled
 from storefront.cart import service as carts
 from storefront.catalogue.models import Availability
 from storefront.checkout import shipping
-from storefront.db import database
+from storefront.db import database, utcnow
 from storefront.giftcards import balance
 from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
+from storefront.marketing import promotions
 from storefront.orders import service as orders
 from storefront.payments import cards
 from storefront.payments import service as payments
@@ -42,11 +43,14 @@ class Pricing:
     gift_cards_bought_cents: int
     shipping: shipping.ShippingMethod
     gift_card_cents: int  # paid with a gift card
+    discount_cents: int = 0  # a promotion code's, off the products only
+    promo_code: str = ""
 
     @property
     def total_cents(self):
-        """Products, gift cards bought and shipping."""
-        return self.products_cents + self.gift_cards_bought_cents + self.shipping.cents
+        """Products less the discount, gift cards bought and shipping."""
+        return self.products_cents - self.discount_cents + self.gift_cards_bought_cents + \
+            self.shipping.cents
 
     @property
     def card_cents(self):
@@ -86,15 +90,22 @@ def check_details(email, phone, shipping_address, billing_address, method_code, 
             "method": method_code if summary.needs_shipping else shipping.EMAIL_DELIVERY.code}
 
 
-def price(summary, method_code, gift_card=None):
-    """The order's amounts; a gift card pays at most for products and shipping (never for
-    gift cards bought in the same order)."""
+def price(summary, method_code, gift_card=None, promo=None):
+    """The order's amounts; a promotion code takes its discount off the products only; a gift
+    card pays at most for the discounted products and shipping (never for gift cards bought
+    in the same order).
+
+    Free standard shipping looks at the products before the discount: the shipping price
+    chosen on the details step stays as it was when a code is entered afterwards.
+    """
     method = shipping.method(method_code, summary.products_cents, summary.needs_shipping) \
         or shipping.METHODS["standard"]
     gift_cards_bought = sum(card.amount_cents for card in summary.gift_cards)
-    payable_by_gift_card = summary.products_cents + method.cents
+    discount = promotions.discount(promo, summary.products_cents) if promo else 0
+    payable_by_gift_card = summary.products_cents - discount + method.cents
     applied = min(gift_card.balance_cents, payable_by_gift_card) if gift_card else 0
-    return Pricing(summary.products_cents, gift_cards_bought, method, max(applied, 0))
+    return Pricing(summary.products_cents, gift_cards_bought, method, max(applied, 0),
+                   discount, promo.code if promo else "")
 
 
 def fingerprint(summary, pricing, draft):
@@ -105,10 +116,30 @@ def fingerprint(summary, pricing, draft):
                 for line in summary.lines],
                [(card.id, card.amount_cents) for card in summary.gift_cards],
                pricing.shipping.code, pricing.shipping.cents, pricing.gift_card_cents,
-               pricing.card_cents, draft.number, draft.shipping, draft.billing, draft.email,
+               pricing.card_cents, pricing.promo_code, pricing.discount_cents, draft.number,
+               draft.shipping, draft.billing, draft.email,
                draft.saved_card_id, draft.gift_card_id,
                [card.brand, card.last_four, card.exp_month, card.exp_year] if card else None]
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def choose_promo_code(raw_code, summary, now):
+    """The promotion code the shopper typed, when it may be used on this cart now; else
+    CheckoutError saying why, next to the field."""
+    code = promotions.find_code(raw_code)
+    problem = promotions.problem(code, summary.products_cents, now)
+    if problem:
+        raise CheckoutError(problem, "promo_code")
+    return code
+
+
+def promo_of(draft, summary, now):
+    """(the draft's promotion code or None, why it no longer applies or '')."""
+    if not draft.promo_code:
+        return None, ""
+    code = promotions.find_code(draft.promo_code)
+    problem = promotions.problem(code, summary.products_cents, now)
+    return (None, problem) if problem else (code, "")
 
 
 def choose_gift_card(raw_code, summary, ip, secret):
@@ -154,17 +185,21 @@ def check_new_card(number, exp_month, exp_year, holder_name, today):
 
 
 def choose_payment(draft, summary, customer, choice, new_card, gift_code, ip, secret, today,
-                   public_key_file):
-    """Put the shopper's payment choice into the draft; CheckoutError on any problem.
+                   public_key_file, promo_code="", now=None):
+    """Put the shopper's payment choice and promotion code into the draft; CheckoutError on
+    any problem.
 
     choice is "new" or the id of a saved card of the customer; new_card is a dict with
     number, exp_month, exp_year, holder_name and save. A new card's number is sealed here,
     at once: only the sealed form, brand, first digit, last four and expiry go on.
     """
     draft.forget_payment()
+    promo = choose_promo_code(promo_code, summary, now or utcnow()) if promo_code.strip() \
+        else None
+    draft.promo_code = promo.code if promo else ""
     gift_card = choose_gift_card(gift_code, summary, ip, secret) if gift_code.strip() else None
     draft.gift_card_id = gift_card.id if gift_card else None
-    if price(summary, draft.method, gift_card).card_cents == 0:
+    if price(summary, draft.method, gift_card, promo).card_cents == 0:
         return
     if choice != "new":
         if not isinstance(choice, int) or payments.saved_card(customer, choice) is None:
@@ -214,13 +249,15 @@ def precheck_stock(summary):
                                 "Please change the quantity in your cart.")
 
 
-def review(draft, customer, visitor_id):
-    """(cart, summary, pricing, gift card or None) for the review page and for placing."""
+def review(draft, customer, visitor_id, now=None):
+    """(cart, summary, pricing, gift card or None) for the review page and for placing; the
+    draft's promotion code counts only while it applies (promo_of says why not)."""
     cart = carts.find_cart(visitor_id, customer)
     summary = carts.summarise(cart)
     gift_card = GiftCard.get_or_none(GiftCard.id == draft.gift_card_id) \
         if draft.gift_card_id else None
-    return cart, summary, price(summary, draft.method, gift_card), gift_card
+    promo = promo_of(draft, summary, now or utcnow())[0]
+    return cart, summary, price(summary, draft.method, gift_card, promo), gift_card
 
 
 def ready_to_review(draft, summary):

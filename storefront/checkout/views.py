@@ -15,6 +15,7 @@ from storefront.checkout import placing, service, shipping
 from storefront.checkout.draft import Draft
 from storefront.checkout.forms import (BecomeCustomerForm, DetailsForm, PaymentForm,
                                        PlaceOrderForm)
+from storefront.db import utcnow
 from storefront.orders import service as orders
 from storefront.payments import gateway
 from storefront.payments import service as payments
@@ -110,9 +111,12 @@ def details():
                            needs_shipping=summary.needs_shipping), 400 if form.errors else 200
 
 
-def _payment_form(customer, today):
-    """The payment form with the customer's saved cards as choices (the newest first)."""
+def _payment_form(customer, today, draft):
+    """The payment form with the customer's saved cards as choices (the newest first), and
+    the promotion code chosen before."""
     form = PaymentForm()
+    if not form.is_submitted():
+        form.promo_code.data = draft.promo_code
     saved = payments.saved_cards(customer, today) if customer else []
     form.pay_with.choices = [SelectChoice(f"saved-{card.id}", describe_card(card))
                              for card in saved] + [SelectChoice("new", "A new card")]
@@ -133,7 +137,7 @@ def payment():
     if not service.ready_to_review(draft, summary):
         return redirect(url_for("checkout.details"))
     customer, today = current_customer(), date.today()
-    form, saved_ids = _payment_form(customer, today)
+    form, saved_ids = _payment_form(customer, today, draft)
     if form.validate_on_submit():
         month, year = form.expiry_parts()
         new_card = {"number": form.number.data, "exp_month": month, "exp_year": year,
@@ -144,7 +148,8 @@ def payment():
             service.choose_payment(draft, summary, customer, choice, new_card,
                                    form.gift_code.data or "", client_ip(),
                                    current_app.config["SECRET_KEY"], today,
-                                   current_app.config["PROCESSOR_PUBLIC_KEY_FILE"])
+                                   current_app.config["PROCESSOR_PUBLIC_KEY_FILE"],
+                                   form.promo_code.data or "", utcnow())
         except service.CheckoutError as error:
             attach_error(form, error)
             if "holder_name" in error.errors:
@@ -153,13 +158,16 @@ def payment():
             draft.number = ""  # a new choice is a new attempt
             draft.store(session)
             return redirect(url_for("checkout.review"))
-    pricing = service.price(summary, draft.method)
+    pricing = service.price(summary, draft.method,
+                            promo=service.promo_of(draft, summary, utcnow())[0])
     return render_template("checkout/payment.html", form=form, summary=summary, pricing=pricing,
                            draft=draft), 400 if form.errors else 200
 
 
 def _review_page(draft, form, status=200):
-    cart, summary, pricing, gift_card = service.review(draft, current_customer(), _visitor())
+    now = utcnow()
+    cart, summary, pricing, gift_card = service.review(draft, current_customer(), _visitor(),
+                                                       now)
     if summary.item_count == 0:
         flash("Your cart is empty.", "error")
         return redirect(url_for("cart.show"))
@@ -167,6 +175,9 @@ def _review_page(draft, form, status=200):
         return redirect(url_for("checkout.details"))
     if service.reserve_number(draft):
         draft.store(session)
+    promo_problem = service.promo_of(draft, summary, now)[1]
+    if promo_problem and promo_problem not in " ".join(form.form_errors):
+        form.form_errors.append(f"{promo_problem} Please change the payment to remove it.")
     form.reviewed.data = service.fingerprint(summary, pricing, draft)
     form.number.data = draft.number
     card = payments.saved_card(current_customer(), draft.saved_card_id) or draft.card

@@ -25,6 +25,7 @@ class LineRequest:
     product: Product
     quantity: int
 
+    discount_cents: int = 0  # this line's share of a promotion code's discount
 
 @dataclass
 class GiftCardLine:
@@ -79,21 +80,25 @@ def _take_stock(product, quantity):
 
 def record_order(number, customer, email, phone, shipping, billing, shipping_method,
                  shipping_cents, lines, gift_cards, ip, channel=Order.WEB, taken_by=None,
-                 attribution=None):
+                 attribution=None, promo_code=""):
     """Create the order, its addresses and lines, taking stock; (order, its lines).
     OutOfStock changes nothing.
 
     shipping and billing are AddressData (shipping None when nothing is posted); attribution
-    (partner, first_touch_id, last_touch_id) says where the order came from.
+    (partner, first_touch_id, last_touch_id) says where the order came from. A promotion
+    code's discount comes with the lines (their discount_cents): the order's merchandise is
+    what the shopper pays for it, after the discount, as the lines' totals are.
     Card and gift card payments are added by the caller in the same transaction.
     """
     with database.atomic():
         merchandise = sum(line.product.price_cents * line.quantity for line in lines) + \
-            sum(card.amount_cents for card in gift_cards)
+        discount = sum(line.discount_cents for line in lines)
+            sum(card.amount_cents for card in gift_cards) - discount
         order = Order.create(
             number=number, customer=customer, email=email, phone=phone, channel=channel,
             taken_by=taken_by, shipping_method=shipping_method, merchandise_cents=merchandise,
-            shipping_cents=shipping_cents, ip=ip, **(attribution or {}))
+            shipping_cents=shipping_cents, ip=ip, promo_code=promo_code,
+            discount_cents=discount, **(attribution or {}))
         for kind, data in ((OrderAddress.SHIPPING, shipping), (OrderAddress.BILLING, billing)):
             if data is not None:
                 OrderAddress.create(order=order, kind=kind, **vars(data))
@@ -103,6 +108,7 @@ def record_order(number, customer, email, phone, shipping, billing, shipping_met
                 order=order, product=line.product, sku=line.product.sku, name=line.product.name,
                 unit_price_cents=line.product.price_cents, quantity=line.quantity,
                 status=(status := _take_stock(line.product, line.quantity)),
+                discount_cents=line.discount_cents,
                 holds_stock=status == OrderLine.ALLOCATED))
         for card in gift_cards:
             recorded.append(OrderLine.create(
