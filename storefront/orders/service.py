@@ -24,8 +24,8 @@ class LineRequest:
 
     product: Product
     quantity: int
-
     discount_cents: int = 0  # this line's share of a promotion code's discount
+
 
 @dataclass
 class GiftCardLine:
@@ -91,8 +91,8 @@ def record_order(number, customer, email, phone, shipping, billing, shipping_met
     Card and gift card payments are added by the caller in the same transaction.
     """
     with database.atomic():
-        merchandise = sum(line.product.price_cents * line.quantity for line in lines) + \
         discount = sum(line.discount_cents for line in lines)
+        merchandise = sum(line.product.price_cents * line.quantity for line in lines) + \
             sum(card.amount_cents for card in gift_cards) - discount
         order = Order.create(
             number=number, customer=customer, email=email, phone=phone, channel=channel,
@@ -107,8 +107,8 @@ def record_order(number, customer, email, phone, shipping, billing, shipping_met
             recorded.append(OrderLine.create(
                 order=order, product=line.product, sku=line.product.sku, name=line.product.name,
                 unit_price_cents=line.product.price_cents, quantity=line.quantity,
-                status=(status := _take_stock(line.product, line.quantity)),
                 discount_cents=line.discount_cents,
+                status=(status := _take_stock(line.product, line.quantity)),
                 holds_stock=status == OrderLine.ALLOCATED))
         for card in gift_cards:
             recorded.append(OrderLine.create(
