@@ -13,7 +13,7 @@ def _message_id():
 
 
 def enqueue(recipient, category, subject, template, *, customer=None, order_number="",
-            purpose="", unsubscribe_url="", **context):
+            purpose="", unsubscribe_url="", campaign_id=None, **context):
     """Write one message rendered from mail/<template>.txt and .html; return the row.
 
     Call it inside the transaction of the change that causes the mail: both commit or neither.
@@ -36,6 +36,7 @@ def enqueue(recipient, category, subject, template, *, customer=None, order_numb
         message_id=_message_id(), category=category, recipient=recipient, subject=subject,
         customer_id=customer.id if customer is not None else None,
         order_number=order_number, purpose=purpose, unsubscribe_url=unsubscribe_url,
+        campaign_id=campaign_id,
         body_text=render_template(f"mail/{template}.txt", **context),
         body_html=render_template(f"mail/{template}.html", **context))
 

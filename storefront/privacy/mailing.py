@@ -57,7 +57,7 @@ def unsubscribe_url(purpose, customer_id=None, address=""):
 
 
 def enqueue_marketing(recipient, purpose, category, subject, template, *, customer=None,
-                      **context):
+                      campaign_id=None, **context):
     """Queue one marketing mail when the recipient consents to its purpose; None when not.
 
     The row names its purpose, so the worker asks the ledger again right before sending.
@@ -66,7 +66,7 @@ def enqueue_marketing(recipient, purpose, category, subject, template, *, custom
     if not consent.allows(purpose, customer_id, recipient):
         return None
     return outbox.enqueue(recipient, category, subject, template, customer=customer,
-                          purpose=purpose,
+                          purpose=purpose, campaign_id=campaign_id,
                           unsubscribe_url=unsubscribe_url(purpose, customer_id, recipient),
                           **context)
 
