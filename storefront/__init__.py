@@ -68,6 +68,8 @@ def create_app(config=None):
     # Marketing mail is checked against the consent ledger again just before it is sent.
     from storefront.privacy.mailing import still_wanted
     app.extensions["mail.still_wanted"] = still_wanted
+    from storefront.marketing import recommendations  # counts pairs as orders are placed
+    recommendations.init_app(app)
     from storefront.accounts.contact import display_phone
     from storefront.payments.display import describe_card, describe_order_card
     app.add_template_filter(display_phone, "phone")

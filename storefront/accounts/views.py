@@ -1,5 +1,6 @@
 """Customer pages: register, sign in and out, My Account."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 
 from storefront.accounts import service
 from storefront.accounts.contact import display_phone
@@ -8,7 +9,7 @@ from storefront.accounts.current import (current_customer, customer_required, si
 from storefront.accounts.forms import (AccountAddressForm, CommunicationForm, EmptyForm,
                                        LoginForm, NameForm, PasswordChangeForm, PhonesForm,
                                        RegistrationForm, attach_error)
-from storefront.accounts.models import Address, Phone
+from storefront.accounts.models import Address, Customer, Phone
 from storefront.privacy import consent
 from storefront.web.attribution import attribution
 from storefront.web.params import client_ip
@@ -182,5 +183,21 @@ def preferences():
         form.show_current(consent.current(customer.id, customer.email))
     return render_template("accounts/preferences.html", form=form,
                            history=consent.history(customer.id, customer.email),
-                           purposes=consent.PURPOSES, channels=consent.CHANNELS), \
+                           purposes=consent.PURPOSES, channels=consent.CHANNELS,
+                           customer=customer, personalization_form=EmptyForm()), \
         400 if form.errors else 200
+
+
+@bp.post("/personalization")
+@customer_required
+def personalization():
+    """Turn recommendations and recently viewed on or off: a setting of the account, kept
+    apart from the consent ledger (it sends no mail)."""
+    choice = request.form.get("personalized")
+    if not EmptyForm().validate_on_submit() or choice not in ("on", "off"):
+        abort(400)
+    customer = current_customer()
+    customer.personalized = choice == "on"
+    customer.save(only=[Customer.personalized])
+    flash(f"Recommendations and recently viewed are {choice}.", "success")
+    return redirect(url_for("accounts.preferences"))

@@ -17,7 +17,7 @@ from storefront.catalogue.words import words_of
 from storefront.marketing.promotion_views import home_promotions
 from storefront.tracking.clicklog import clicks
 from storefront.tracking.models import PageView
-from storefront.tracking.pipeline import viewing_product
+from storefront.tracking.pipeline import personalizing, viewing_product
 from storefront.web.memo import TimedCache
 from storefront.web.params import choice_arg, int_arg, text_arg
 
@@ -54,8 +54,11 @@ def navigation():
 
 def recently_viewed(exclude=None):
     """The visible products this visitor viewed last (their own page views, and those this
-    process has not written yet), latest first; rendered per request, never cached."""
+    process has not written yet), latest first; rendered per request, never cached; none
+    for a customer who turned personalization off."""
     if g.get("tracked_visitor") is None:  # a browser seen once has viewed nothing before
+        return []
+    if not personalizing():
         return []
     pending = [row["product_id"] for row in reversed(clicks.pending(g.visitor_id))
                if row["product_id"]]

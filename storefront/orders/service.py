@@ -8,6 +8,7 @@ from peewee import JOIN
 from storefront.catalogue.models import Availability, Product
 from storefront.db import database
 from storefront.orders.models import Order, OrderAddress, OrderLine
+from storefront.orders.signals import order_placed
 
 # Crockford-like: no 0/O, 1/I/L, U, so a number read out on the phone is not misheard.
 NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -114,6 +115,7 @@ def record_order(number, customer, email, phone, shipping, billing, shipping_met
             recorded.append(OrderLine.create(
                 order=order, kind=OrderLine.GIFT_CARD, name=f"Gift card for {card.recipient_name}",
                 unit_price_cents=card.amount_cents, quantity=1, status=OrderLine.SENT))
+        order_placed.send(order, lines=recorded)
         return order, recorded
 
 

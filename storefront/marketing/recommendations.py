@@ -1,0 +1,112 @@
+""""Customers who bought this also bought" (P11): counts kept as orders are placed, read
+with one indexed query.
+
+Placing an order adds one to BoughtTogether for each ordered pair of distinct products in
+it (both directions), in the order's own transaction: the counts hold committed orders only.
+A product page reads its top others from the (product, orders) index; My Account sums the
+counts of what the customer bought. Neither scans orders.
+
+The catalogue and accounts pages know nothing of marketing: init_app connects the receiver
+to orders' `order_placed` signal and gives templates `also_bought(product)` and
+`suggested_for_you()`, which answer nothing to a customer who turned personalization off.
+"""
+import logging
+from itertools import permutations
+
+from flask import current_app
+from peewee import fn
+
+from storefront.accounts.current import current_customer
+from storefront.catalogue.models import Availability, Product
+from storefront.db import database
+from storefront.marketing.models import BoughtTogether
+from storefront.orders.models import Order, OrderLine
+from storefront.orders.signals import order_placed
+from storefront.tracking.pipeline import personalizing
+from storefront.web.memo import TimedCache
+
+log = logging.getLogger(__name__)
+SHOWN = 4
+ROWS_PER_INSERT = 100  # 3 parameters a row: well under SQLite's oldest limit of 999
+CARD_FIELDS = (Product.id, Product.slug, Product.name, Product.price_cents)
+_lists = TimedCache()
+
+
+def count_pairs(product_ids):
+    """Add one to every ordered pair of distinct products (an upsert per pair).
+
+    Rows go in (product, other) order, so two orders upserting the same pairs lock them in
+    the same order and cannot deadlock.
+    """
+    rows = [{"product": a, "other": b, "orders": 1}
+            for a, b in sorted(permutations(sorted(set(product_ids)), 2))]
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        (BoughtTogether.insert_many(rows[start:start + ROWS_PER_INSERT])
+         .on_conflict(conflict_target=[BoughtTogether.product, BoughtTogether.other],
+                      update={BoughtTogether.orders: BoughtTogether.orders + 1})
+         .execute())
+
+
+def _shown():
+    """Products a recommendation may name: visible and orderable."""
+    return (Product.is_hidden == False) & Product.availability.in_(Availability.ORDERABLE)  # noqa: E712
+
+
+def also_bought(product_id, limit=SHOWN):
+    """The products most often ordered with this one, most often first (one query)."""
+    return list(Product.select(*CARD_FIELDS)
+                .join(BoughtTogether, on=(BoughtTogether.other == Product.id))
+                .where(BoughtTogether.product == product_id, _shown())
+                .order_by(BoughtTogether.orders.desc(), Product.id)
+                .limit(limit))
+
+
+def suggestions(customer_id, limit=SHOWN):
+    """Products often ordered with what the customer bought, leaving out what they already
+    bought; the strongest first (one query)."""
+    bought = (OrderLine.select(OrderLine.product).join(Order)
+              .where(Order.customer == customer_id, OrderLine.product.is_null(False)))
+    score = fn.SUM(BoughtTogether.orders)
+    return list(Product.select(*CARD_FIELDS)
+                .join(BoughtTogether, on=(BoughtTogether.other == Product.id))
+                .where(BoughtTogether.product.in_(bought), Product.id.not_in(bought), _shown())
+                .group_by(*CARD_FIELDS)
+                .order_by(score.desc(), Product.id)
+                .limit(limit))
+
+
+def _count_order(order, lines, **extra):
+    """order_placed receiver: count the order's pairs in a savepoint, so that a failure
+    undoes only the counts and the order still commits."""
+    product_ids = [line.product_id for line in lines if line.product_id is not None]
+    if len(set(product_ids)) < 2:
+        return
+    try:
+        with database.atomic():
+            count_pairs(product_ids)
+    except Exception:  # a recommendation must never cost an order
+        log.exception("bought-together counts of order %s not updated", order.number)
+
+
+def _also_bought_here(product):
+    """For the product page: cached per product like the page's details; [] when the
+    signed-in customer turned personalization off."""
+    if not personalizing():
+        return []
+    return _lists.get(("also-bought", product.id), current_app.config["CACHE_SECONDS"],
+                      lambda: also_bought(product.id))
+
+
+def _suggested_for_you():
+    """For My Account: suggestions from the signed-in customer's orders, if they want them."""
+    customer = current_customer()
+    if customer is None or not customer.personalized:
+        return []
+    return suggestions(customer.id)
+
+
+def init_app(app):
+    """Count pairs as orders are placed; let product pages and My Account show the lists."""
+    order_placed.connect(_count_order)
+    app.add_template_global(_also_bought_here, "also_bought")
+    app.add_template_global(_suggested_for_you, "suggested_for_you")
