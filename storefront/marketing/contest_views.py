@@ -221,8 +221,7 @@ def _admin_page(found, status=200):
         "marketing/contest_staff.html", contest=found, entries=contests.entry_count(found),
         draw=draw, eligible=eligible, winners=winners, drawn_by=drawn_by,
         can_draw=contests.can_draw(found),
-        demographics=contests.demographics(found, min_cell), min_cell=min_cell,
-        form=EmptyForm()), status
+        demographics=contests.demographics(found, min_cell), min_cell=min_cell), status
 
 
 @staff.post(f"/contests/{_ID}/draw")
@@ -230,8 +229,7 @@ def _admin_page(found, status=200):
 def contest_draw(contest_id):
     """Draw the winners, once, after the end; each winner is mailed."""
     found = _contest_or_404(contest_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     try:
         draw = contests.draw_winners(found, current_staff())
