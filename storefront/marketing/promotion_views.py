@@ -2,7 +2,7 @@
 home page and at /promotions/<slug> (a partner's only inside its co-brand)."""
 import re
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectChoice,
                      SelectField, StringField, TextAreaField)
@@ -109,14 +109,23 @@ class CodeForm(FlaskForm):
                                    self.expires_at.data, self.is_active.data)
 
 
+def _posted(posted):
+    """True when this form is the one the request posts (only its fields count then)."""
+    return posted and request.method == "POST"
+
+
 def _promotion_form(promotion, posted=True):
-    """The promotion's form; posted=False shows it as saved (another form was posted)."""
-    form = PromotionForm(obj=promotion, **({} if posted else {"formdata": None}))
+    """The promotion's form: as posted, or as saved (posted=False: another form was posted)."""
+    if _posted(posted):
+        form = PromotionForm()
+    else:
+        form = PromotionForm(formdata=None, data=promotion and {
+            "title": promotion.title, "slug": promotion.slug, "body": promotion.body,
+            "image": promotion.image, "starts_at": promotion.starts_at,
+            "ends_at": promotion.ends_at, "partner": str(promotion.partner_id or "")})
     form.partner.choices = [SelectChoice("", "None: the shop's own")] + [
         SelectChoice(str(partner.id), partner.name)
         for partner in Partner.select().order_by(Partner.name)]
-    if promotion is not None and not (posted and form.is_submitted()):
-        form.partner.data = str(promotion.partner_id or "")
     return form
 
 
@@ -125,17 +134,21 @@ def _promotion_data(form):
     return promotions.PromotionData(
         form.title.data, (form.slug.data or "").lower(), form.body.data or "",
         form.image.data or "", form.starts_at.data, form.ends_at.data,
-        int(partner) if partner.isdigit() and len(partner) < 10 else None)
+        None if not partner else int(partner) if partner.isdigit() and len(partner) < 10
+        else 0)  # 0 is no partner's id: refused with the message for a wrong choice
 
 
 def _code_form(code, posted=True):
-    """A code's form (its fields named code-…: it may share a page with the promotion's)."""
-    form = CodeForm(obj=code, prefix="code", **({} if posted else {"formdata": None}))
-    if code is not None and not form.is_submitted():
-        form.amount.data = str(code.amount) if code.kind == PromoCode.PERCENT else \
-            format_money(code.amount, "")
-        form.min_order.data = format_money(code.min_order_cents, "")
-    return form
+    """A code's form (its fields named code-…: it may share a page with the promotion's), as
+    posted or as saved."""
+    if _posted(posted):
+        return CodeForm(prefix="code")
+    return CodeForm(prefix="code", formdata=None, data=code and {
+        "code": code.code, "kind": code.kind, "max_uses": code.max_uses,
+        "amount": str(code.amount) if code.kind == PromoCode.PERCENT else
+        format_money(code.amount, ""), "min_order": format_money(code.min_order_cents, ""),
+        "starts_at": code.starts_at, "expires_at": code.expires_at,
+        "is_active": code.is_active})
 
 
 def _found(model, record_id, **where):
