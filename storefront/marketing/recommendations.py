@@ -4,7 +4,8 @@ with one indexed query.
 Placing an order adds one to BoughtTogether for each ordered pair of distinct products in
 it (both directions), in the order's own transaction: the counts hold committed orders only.
 A product page reads its top others from the (product, orders) index; My Account sums the
-counts of what the customer bought. Neither scans orders.
+counts of what the customer bought. Neither scans orders. A pair counted in fewer than
+REPORT_MIN_CELL orders is never shown: it could point at one shopper's basket.
 
 The catalogue and accounts pages know nothing of marketing: init_app connects the receiver
 to orders' `order_placed` signal and gives templates `also_bought(product)` and
@@ -52,24 +53,27 @@ def _shown():
     return (Product.is_hidden == False) & Product.availability.in_(Availability.ORDERABLE)  # noqa: E712
 
 
-def also_bought(product_id, limit=SHOWN):
-    """The products most often ordered with this one, most often first (one query)."""
+def also_bought(product_id, min_orders, limit=SHOWN):
+    """The products ordered with this one in at least min_orders orders, most often first
+    (one query)."""
     return list(Product.select(*CARD_FIELDS)
                 .join(BoughtTogether, on=(BoughtTogether.other == Product.id))
-                .where(BoughtTogether.product == product_id, _shown())
+                .where(BoughtTogether.product == product_id,
+                       BoughtTogether.orders >= min_orders, _shown())
                 .order_by(BoughtTogether.orders.desc(), Product.id)
                 .limit(limit))
 
 
-def suggestions(customer_id, limit=SHOWN):
-    """Products often ordered with what the customer bought, leaving out what they already
-    bought; the strongest first (one query)."""
+def suggestions(customer_id, min_orders, limit=SHOWN):
+    """Products ordered with what the customer bought (each pair in at least min_orders
+    orders), leaving out what they already bought; the strongest first (one query)."""
     bought = (OrderLine.select(OrderLine.product).join(Order)
               .where(Order.customer == customer_id, OrderLine.product.is_null(False)))
     score = fn.SUM(BoughtTogether.orders)
     return list(Product.select(*CARD_FIELDS)
                 .join(BoughtTogether, on=(BoughtTogether.other == Product.id))
-                .where(BoughtTogether.product.in_(bought), Product.id.not_in(bought), _shown())
+                .where(BoughtTogether.product.in_(bought), BoughtTogether.orders >= min_orders,
+                       Product.id.not_in(bought), _shown())
                 .group_by(*CARD_FIELDS)
                 .order_by(score.desc(), Product.id)
                 .limit(limit))
@@ -93,8 +97,9 @@ def _also_bought_here(product):
     signed-in customer turned personalization off."""
     if not personalizing():
         return []
-    return _lists.get(("also-bought", product.id), current_app.config["CACHE_SECONDS"],
-                      lambda: also_bought(product.id))
+    config = current_app.config
+    return _lists.get(("also-bought", product.id), config["CACHE_SECONDS"],
+                      lambda: also_bought(product.id, config["REPORT_MIN_CELL"]))
 
 
 def _suggested_for_you():
@@ -102,7 +107,7 @@ def _suggested_for_you():
     customer = current_customer()
     if customer is None or not customer.personalized:
         return []
-    return suggestions(customer.id)
+    return suggestions(customer.id, current_app.config["REPORT_MIN_CELL"])
 
 
 def init_app(app):

@@ -54,6 +54,12 @@ def section(html, heading):
 ALSO = "Customers who bought this also bought"
 
 
+@pytest.fixture(autouse=True)
+def show_every_pair(app, monkeypatch):
+    """Most tests show a pair bought together once; the threshold has its own test."""
+    monkeypatch.setitem(app.config, "REPORT_MIN_CELL", 1)
+
+
 def test_an_order_counts_each_pair_of_its_products_both_ways(db):
     lamp, chair, desk = (make_product(name=n) for n in ("Brass Lamp", "Oak Chair", "Pine Desk"))
     place(lamp, chair, desk)
@@ -111,7 +117,7 @@ def test_the_product_page_lists_the_most_often_bought_together_first(client, db)
     listed = section(client.get(f"/p/{lamp.slug}").get_data(as_text=True), ALSO)
     assert listed.index("Pine Desk") < listed.index("Oak Chair") < listed.index("Wool Rug")
     assert "Linen Shade" not in listed and "Ash Stool" not in listed
-    assert [p.name for p in recommendations.also_bought(lamp.id, limit=2)] == \
+    assert [p.name for p in recommendations.also_bought(lamp.id, 1, limit=2)] == \
         ["Pine Desk", "Oak Chair"]
 
 
@@ -131,7 +137,7 @@ def test_the_product_page_runs_as_many_queries_whatever_the_catalogue_size(
         assert "Shelf" in section(client.get(f"/p/{lamp.slug}").get_data(as_text=True), ALSO)
     assert len(large) == len(small)
     with counting_queries(monkeypatch) as reads:
-        assert len(recommendations.also_bought(lamp.id)) == recommendations.SHOWN
+        assert len(recommendations.also_bought(lamp.id, 1)) == recommendations.SHOWN
     assert len(reads) == 1
 
 
@@ -149,13 +155,32 @@ def test_my_account_suggests_what_others_bought_with_yours_never_what_you_bought
     place(rug, shade)  # nothing Ada bought
     Product.update(is_hidden=True).where(Product.id == chair.id).execute()
     with counting_queries(monkeypatch) as reads:
-        suggested = [p.name for p in recommendations.suggestions(ada.id)]
+        suggested = [p.name for p in recommendations.suggestions(ada.id, 1)]
     assert suggested == ["Pine Desk", "Linen Shade"] and len(reads) == 1
     sign_in(client)
     listed = section(client.get("/account/").get_data(as_text=True), "Based on your orders")
     assert listed.index("Pine Desk") < listed.index("Linen Shade")
     for name in ("Brass Lamp", "Oak Chair", "Glass Vase", "Wool Rug"):
         assert name not in listed
+
+
+def test_a_pair_bought_together_in_fewer_orders_than_the_threshold_is_never_shown(
+        app, client, db, monkeypatch):
+    """Fewer orders than REPORT_MIN_CELL could point at one shopper's basket."""
+    monkeypatch.setitem(app.config, "REPORT_MIN_CELL", 3)
+    make_customer()
+    lamp, chair, desk = (make_product(name=n) for n in ("Brass Lamp", "Oak Chair", "Pine Desk"))
+    for _ in range(3):
+        place(lamp, desk)
+    place(lamp, chair)
+    place(lamp, chair, customer=Customer.get())
+    listed = section(client.get(f"/p/{lamp.slug}").get_data(as_text=True), ALSO)
+    assert "Pine Desk" in listed and "Oak Chair" not in listed
+    sign_in(client)
+    listed = section(client.get("/account/").get_data(as_text=True), "Based on your orders")
+    assert "Pine Desk" in listed
+    place(lamp, chair)
+    assert "Oak Chair" in section(client.get(f"/p/{lamp.slug}").get_data(as_text=True), ALSO)
 
 
 def test_a_new_customer_sees_no_suggestions(client, db):
