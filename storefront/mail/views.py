@@ -21,7 +21,9 @@ def index():
     search = request.args.get("q", "")[:254]
     messages = list(OutboxMessage.for_staff(search).limit(PAGE_SIZE))
     if search.strip():
-        audit.listed(current_staff(), f"mail searched for {search.strip()}",
+        # The search term may be someone's address: it goes in no description (the event's
+        # address column names the person, and is hashed if they delete their account).
+        audit.listed(current_staff(), "mail searched by recipient or order number",
                      [(row.customer_id, row.recipient) for row in messages])
     return render_template("staff/mail/index.html", messages=messages, search=search,
                            counts=OutboxMessage.counts(), page_size=PAGE_SIZE)

@@ -168,12 +168,14 @@ def record_choices(choices, channel, *, customer_id=None, address="", staff_id=N
 
 
 def withdraw_all(channel, *, customer_id=None, address="", staff_id=None, reference="",
-                 ip="", purposes=MARKETING_PURPOSES):
+                 ip="", purposes=None):
     """Withdraw the given purposes (every marketing purpose by default), recording an event
     only for those given: by the person's latest event or, without one, because a policy
     version adds the use (refusing it before its effective date counts too). Returns the new
     events."""
     latest, uses = _latest(customer_id, address), added_uses()
+    if purposes is None:  # every kind of marketing, and every use a policy version adds
+        purposes = [*MARKETING_PURPOSES, *uses]
     return [record(purpose, False, channel, customer_id=customer_id, address=address,
                    staff_id=staff_id, reference=reference, ip=ip)
             for purpose in purposes if latest.get(purpose, purpose in uses)]
@@ -214,7 +216,8 @@ def marketing_list():
     given = (ConsentEvent.select(ranked.c.email_key).from_(ranked)
              .where((ranked.c.place == 1) & (ranked.c.given == True))  # noqa: E712
              .distinct())
-    found = {row.email_key for row in given}
+    # A deleted account's events are kept as proof under a hash of its address: no one to mail.
+    found = {row.email_key for row in given if not row.email_key.startswith("sha256:")}
     now = utcnow()
     in_force = [use for use, since in uses.items() if since <= now]
     for use in in_force:  # one query per use in force (a handful, ever)

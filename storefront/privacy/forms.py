@@ -36,12 +36,15 @@ class OptOutForm(FlaskForm):
     stop_shop = BooleanField(f"Stop {PURPOSES[SHOP_MARKETING].name.lower()}", default=True)
     stop_partner = BooleanField(f"Stop {PURPOSES[PARTNER_OFFERS].name.lower()}", default=True)
     stop_updates = BooleanField(f"Stop {PURPOSES[SITE_UPDATES].name.lower()}", default=True)
+    stop_new_uses = BooleanField("Refuse every new use announced in a change to our privacy "
+                                 "policy", default=True)
 
     def validate(self, extra_validators=None):
         """At least one box must be ticked."""
         valid = super().validate(extra_validators)
-        if not (self.stop_shop.data or self.stop_partner.data or self.stop_updates.data):
-            self.stop_updates.errors = [*self.stop_updates.errors,
+        if not (self.stop_shop.data or self.stop_partner.data or self.stop_updates.data
+                or self.stop_new_uses.data):
+            self.stop_new_uses.errors = [*self.stop_new_uses.errors,
                                         "Tick what you want to stop."]
             return False
         return valid

@@ -49,6 +49,10 @@ class AppendOnly(BaseModel):
         raise PermissionError(f"{cls.__name__} rows are never changed")
 
     @classmethod
+    def truncate_table(cls, *args, **kwargs):
+        raise PermissionError(f"{cls.__name__} rows are never deleted")
+
+    @classmethod
     def delete(cls):
         raise PermissionError(f"{cls.__name__} rows are never deleted")
 
@@ -120,7 +124,7 @@ class AuditEvent(AppendOnly):
     ip = CharField(max_length=45, default="")
 
 
-class PolicyNotice(BaseModel):
+class PolicyNotice(AppendOnly):
     """Who was told of a policy version before it took effect. A use the version adds applies,
     unless refused, only to the people told of it in advance (P15)."""
 

@@ -11,6 +11,7 @@ from storefront.extensions import csrf
 from storefront.privacy import mailing
 from storefront.privacy.consent import PARTNER_OFFERS, SHOP_MARKETING, SITE_UPDATES
 from storefront.privacy.forms import OptOutForm
+from storefront.privacy.policy import added_uses
 from storefront.web.params import client_ip
 
 bp = Blueprint("optout", __name__, template_folder="templates")
@@ -24,6 +25,8 @@ def form():
         boxes = ((SHOP_MARKETING, opt_out.stop_shop), (PARTNER_OFFERS, opt_out.stop_partner),
                  (SITE_UPDATES, opt_out.stop_updates))
         purposes = [purpose for purpose, box in boxes if box.data]
+        if opt_out.stop_new_uses.data:
+            purposes += list(added_uses())
         mailing.opt_out_by_form(opt_out.email.data, purposes, client_ip())
         # The same answer whether or not we knew the address: the page reveals nothing.
         return render_template("privacy/optout_done.html")

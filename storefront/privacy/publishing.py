@@ -15,6 +15,7 @@ from storefront.privacy.models import PolicyNotice, PolicyVersion
 from storefront.privacy.policy import FIRST_VERSION, added_uses
 
 USE_KEY = re.compile(r"[a-z][a-z0-9_]{2,39}")
+LONGEST_NOTICE = timedelta(days=730)
 LABEL_LENGTH = PolicyVersion.label.max_length
 USES_LENGTH = PolicyVersion.adds_uses.max_length
 
@@ -100,6 +101,10 @@ def _check(label, summary, adds_uses, effective_at, now):
                            f"it first: {earliest:%Y-%m-%d %H:%M} UTC or later.")
     if effective_at < now:
         raise PublishError("effective_at", "A version cannot take effect in the past.")
+    if effective_at > now + LONGEST_NOTICE:
+        raise PublishError("effective_at", "A version takes effect within two years of "
+                           "being published: a date further away is most likely a typing "
+                           "mistake, and it would hold back every later version.")
     pending = (PolicyVersion.select().where(PolicyVersion.effective_at > effective_at)
                .order_by(PolicyVersion.effective_at.desc()).first())
     if pending is not None:
@@ -127,17 +132,24 @@ def announce_pending(address, customer_id, now=None):
     """Tell a new account of the versions that add a use and are not in force yet: without
     it, a use announced before the account existed would never apply to it (a use applies,
     unless refused, only to the people told of it in advance)."""
+    # Only while the full notice period is still ahead: someone told later has not had the
+    # time everyone else had to refuse, so the use does not apply to them unless they ask.
     now = now or utcnow()
-    for version in PolicyVersion.select().where((PolicyVersion.effective_at > now)
-                                                & (PolicyVersion.adds_uses != "")):
-        _tell(version, version.adds_uses.split(","), address, customer_id)
+    pending = list(PolicyVersion.select().where((PolicyVersion.effective_at > now)
+                                                & (PolicyVersion.adds_uses != "")))
+    for version in pending:
+        if version.effective_at >= earliest_effective(now):
+            _tell(version, version.adds_uses.split(","), address, customer_id)
 
 
 def _tell(version, uses, address, customer_id):
-    """Queue the notice and record that the person was told."""
+    """Queue the notice and record that the person was told (once per address)."""
+    key = consent.email_key(address)
+    if PolicyNotice.select().where((PolicyNotice.version == version)
+                                   & (PolicyNotice.email_key == key)).exists():
+        return
     _enqueue_notice(version, uses, address, customer_id)
-    PolicyNotice.create(version=version, email_key=consent.email_key(address),
-                        customer_id=customer_id)
+    PolicyNotice.create(version=version, email_key=key, customer_id=customer_id)
 
 
 def _enqueue_notice(version, uses, address, customer_id):

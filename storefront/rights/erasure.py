@@ -10,7 +10,7 @@ holder's.
 """
 import hashlib
 
-from peewee import Case, fn
+from peewee import Case
 
 from storefront.accounts import service as accounts
 from storefront.accounts import throttle
@@ -19,7 +19,6 @@ from storefront.cart.models import Cart
 from storefront.db import database
 from storefront.giftcards.models import GiftCard
 from storefront.mail.models import OutboxMessage
-from storefront.marketing.models import CatalogueRequest, ContestEntry
 from storefront.orders.models import Order, OrderAddress
 from storefront.payments.models import SavedCard
 from storefront.privacy import audit
@@ -57,8 +56,10 @@ PLAN = {
     "AuditEvent": "kept: the address replaced by a hash",
     "Disclosure": "kept: the address replaced by a hash",
     "Touch": "kept: how someone arrived, which names no one",
-    "CatalogueRequest": "deleted when made with the account's email address",
-    "ContestEntry": "deleted when made with the account's email address",
+    "CatalogueRequest": "kept: tied only to an address, which an account does not prove is "
+                        "its holder's; it follows its own retention",
+    "ContestEntry": "kept: tied only to an address, which an account does not prove is its "
+                    "holder's; it follows its own retention",
 }
 
 
@@ -103,6 +104,11 @@ def erase_account(customer, now, secret):
     orders = Order.select(Order.id).where(Order.customer == customer)
     numbers = Order.select(Order.number).where(Order.customer == customer)
     with database.atomic():
+        waiting = open_orders(customer)  # again, inside the transaction: one placed meanwhile
+        if waiting:
+            raise ErasureRefused({None: "An order was placed on the account while it was "
+                                        "being deleted; it can be deleted once the order is "
+                                        "delivered or cancelled."})
         OrderAddress.update(name="", line1="", line2="", city="", postal_code="") \
             .where(OrderAddress.order.in_(orders)).execute()
         GiftCard.update(sender_name="", message="") \
@@ -120,19 +126,17 @@ def erase_account(customer, now, secret):
             subject="(forgotten: its sender deleted their account)", body_text="",
             body_html=""
         ).where(OutboxMessage.order_number.in_(numbers)
-                & (OutboxMessage.customer_id.is_null())).execute()
+                & (OutboxMessage.customer_id.is_null())
+                # unsent, it still carries a gift card's code to its recipient
+                & (OutboxMessage.status.not_in([OutboxMessage.PENDING,
+                                                OutboxMessage.SENDING]))).execute()
         for model in (Address, Phone, SavedCard, Cart, AccountSession, Correspondence):
             model.delete().where(model.customer == customer).execute()
-        CatalogueRequest.delete().where(fn.LOWER(CatalogueRequest.email) == key).execute()
-        ContestEntry.delete().where(ContestEntry.email_key == key).execute()
         LoginAttempt.delete().where(
             LoginAttempt.realm == "customer",
             LoginAttempt.subject == throttle.subject_key(secret, "customer", key)).execute()
-        for model in (ConsentEvent, AuditEvent, Disclosure):
+        for model in (ConsentEvent, AuditEvent, Disclosure, PolicyNotice):
             model.pseudonymise(customer.id, key, digest)
-        PolicyNotice.update(email_key=Case(None, [(PolicyNotice.email_key == key,
-                                                   f"sha256:{digest}")], PolicyNotice.email_key)
-                            ).where(PolicyNotice.customer_id == customer.id).execute()
         Customer.update(name=ERASED_NAME, email=placeholder, email_key=f"deleted-{customer.id}",
                         password_hash=UNUSABLE_PASSWORD, erased_at=now) \
             .where(Customer.id == customer.id).execute()

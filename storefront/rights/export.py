@@ -72,12 +72,35 @@ def person_data(customer_id=None, address="", secret=None, recipient=None):
             "items": items, "left_out": _notes(person)}
 
 
+HELD_BACK = ("Disclosures of your data to authorities, and the IP addresses of our staff, "
+             "are not in this file: a legal demand may forbid us to tell its subject, and "
+             "our staff's addresses are not yours. Customer Care can tell you more.")
+
+
 def holder_download(customer, ip):
     """My Account → Download my data: the account's own data, recorded in the audit log as
     exported by its holder (so a download from a stolen session is on record)."""
     audit.record(AuditEvent.EXPORTED, "data downloaded by its holder", staff_id=None,
                  customer_id=customer.id, ip=ip)
-    return person_data(customer.id)
+    return _without_staff_secrets(person_data(customer.id))
+
+
+def _without_staff_secrets(data):
+    """The holder's own file leaves out what is not theirs to have: disclosures to
+    authorities (a demand may forbid telling its subject; ask Customer Care) and the IP
+    addresses of staff members who acted on their data."""
+    for item in data["items"]:
+        records = item["records"]
+        records.pop("Disclosure", None)
+        if "AuditEvent" in records:
+            records["AuditEvent"] = [row for row in records["AuditEvent"]
+                                     if row.get("action") != AuditEvent.DISCLOSED]
+        for model in ("AuditEvent", "ConsentEvent"):
+            for row in records.get(model, []):
+                if row.get("staff_id") is not None or model == "AuditEvent":
+                    row.pop("ip", None)
+    data["left_out"] = [*data["left_out"], HELD_BACK]
+    return data
 
 
 def json_value(value):

@@ -87,6 +87,8 @@ def disclosures():
     """Every disclosure made, newest first."""
     page = int_arg("page", 1, 1, 100_000)
     rows, more = audit.page(legal.disclosures(), page)
+    audit.listed(current_staff(), "disclosures list",
+                 [(row.customer_id, row.email_key) for row in rows])
     return render_template("rights/disclosures.html", disclosures=rows, more=more, page=page,
                            staff=_staff_by_id())
 
@@ -115,6 +117,8 @@ def new_disclosure():
 def disclosure(disclosure_id):
     """One disclosure: to whom, why, who opened it; the legal team downloads the data here."""
     found = _disclosure_or_404(disclosure_id)
+    audit.viewed(current_staff(), f"disclosure {found.id}", customer_id=found.customer_id,
+                 address=found.email_key)
     return render_template("rights/disclosure.html", disclosure=found,
                            opened_by=StaffUser.get_or_none(StaffUser.id == found.staff_id))
 

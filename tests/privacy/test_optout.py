@@ -90,7 +90,7 @@ def test_only_the_ticked_purposes_stop(client, db):
 @pytest.mark.parametrize("data, field, message", [
     ({"email": "", "stop_shop": "y"}, "email", "Enter the email address"),
     ({"email": "not an address", "stop_shop": "y"}, "email", "like name@example.com"),
-    ({"email": ADDRESS}, "stop_updates", "Tick what you want to stop"),
+    ({"email": ADDRESS}, "stop_new_uses", "Tick what you want to stop"),
 ])
 def test_the_form_explains_each_mistake_next_to_its_field(client, db, data, field, message):
     response = post_form(client, "/privacy/opt-out", data)

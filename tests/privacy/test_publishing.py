@@ -258,23 +258,64 @@ def test_the_form_says_what_is_wrong_next_to_each_field(app, db, client):
 
 
 def test_a_use_applies_only_to_the_people_told_of_it_in_advance(app, db):
-    """Nobody gets a new use without the notice: not an address the shop never wrote to, not
-    someone who left the list; an account opened before the date is told when it opens."""
+    """Nobody gets a new use without the full notice: not an address the shop never wrote
+    to, not someone who left the list, not an account opened when less than the notice
+    period was left; an account opened while the whole period is still ahead is told."""
     ada, bob = people()
     now = utcnow()
     with app.test_request_context():
-        publish(app, now + timedelta(days=30), recipients=policy_service.notice_recipients(),
+        publish(app, now + timedelta(days=60), recipients=policy_service.notice_recipients(),
                 now=now)
         with time_machine.travel(now + timedelta(days=10), tick=False):
+            early = make_customer(name="Early Comer", email="early@example.com")
+        with time_machine.travel(now + timedelta(days=45), tick=False):
             late = make_customer(name="Late Comer", email="late@example.com")
-    notices = OutboxMessage.select().where(OutboxMessage.category == "policy_notice")
-    assert "late@example.com" in {m.recipient for m in notices}
-    with time_machine.travel(now + timedelta(days=31), tick=False):
+    told = {m.recipient for m in
+            OutboxMessage.select().where(OutboxMessage.category == "policy_notice")}
+    assert "early@example.com" in told and "late@example.com" not in told
+    with time_machine.travel(now + timedelta(days=61), tick=False):
         assert consent.allows(USE, ada.id, ada.email)
-        assert consent.allows(USE, late.id, late.email)
+        assert consent.allows(USE, early.id, early.email)
+        assert not consent.allows(USE, late.id, late.email)
         assert consent.allows(USE, address="gus@example.com")
         assert not consent.allows(USE, address="stranger@example.com")
         assert not consent.allows(USE, address="left@example.com")
         assert consent.current(address="stranger@example.com")[USE] is False
         listed = consent.marketing_list()
-        assert "stranger@example.com" not in listed and "late@example.com" in listed
+        assert "stranger@example.com" not in listed and "early@example.com" in listed
+
+
+def test_an_address_told_as_a_list_member_can_open_an_account_before_the_date(app, db):
+    """Told once by address, then registering: no second notice, no error."""
+    consent.record(SHOP, True, "checkout", address="gus@example.com")
+    now = utcnow()
+    with app.test_request_context():
+        publish(app, now + timedelta(days=60), recipients=policy_service.notice_recipients(),
+                now=now)
+        gus = make_customer(name="Gus", email="gus@example.com")
+    notices = OutboxMessage.select().where(OutboxMessage.category == "policy_notice")
+    assert [m.recipient for m in notices] == ["gus@example.com"]
+    with time_machine.travel(now + timedelta(days=61), tick=False):
+        assert consent.allows(USE, gus.id, gus.email)
+
+
+def test_every_way_to_opt_out_refuses_the_new_uses_too(app, client, db):
+    """P20: the public form and care's "stop all" refuse a use a policy adds, not only its
+    own link."""
+    consent.record(SHOP, True, "checkout", address="gus@example.com")
+    consent.record(SHOP, True, "checkout", address="ann@example.com")
+    now = utcnow()
+    with app.test_request_context():
+        publish(app, now + timedelta(days=30), recipients=policy_service.notice_recipients(),
+                now=now)
+    post_form(client, "/privacy/opt-out", {"email": "gus@example.com", "stop_new_uses": "y"})
+    consent.withdraw_all("phone", address="ann@example.com", staff_id=1)
+    with time_machine.travel(now + timedelta(days=31), tick=False):
+        assert not consent.allows(USE, address="gus@example.com")
+        assert consent.allows(SHOP, address="gus@example.com")
+        assert not consent.allows(USE, address="ann@example.com")
+
+
+def test_an_effective_date_years_away_is_refused(app, db):
+    field, message = refusal(app, effective_at=utcnow() + timedelta(days=3650))
+    assert field == "effective_at" and "two years" in message

@@ -218,3 +218,28 @@ def test_an_account_without_records_exports_its_items_empty(db):
     assert [r["name"] for r in records(data, "identity", "Customer")] == ["Ada Shopper"]
     assert records(data, "orders", "Order") == []
     assert export.person_data(Customer.select().count() + 99)["items"][0]["records"] == {}
+
+
+def test_the_holders_own_file_leaves_out_disclosures_and_staff_addresses(db):
+    from storefront.privacy import audit
+    from storefront.privacy.models import AuditEvent, Disclosure
+    customer = make_customer()
+    Disclosure.create(customer_id=customer.id, email_key=customer.email_key,
+                      authority="Secret court", case_reference="S-1", legal_basis="Sealed",
+                      staff_id=1)
+    audit.record(AuditEvent.DISCLOSED, "disclosure to Secret court", staff_id=1,
+                 customer_id=customer.id, ip="10.9.9.9")
+    audit.record(AuditEvent.VIEWED, "customer page", staff_id=1, customer_id=customer.id,
+                 ip="10.9.9.8")
+    text = json.dumps(export.holder_download(customer, "203.0.113.5"))
+    assert "Secret court" not in text and "S-1" not in text
+    assert "10.9.9.9" not in text and "10.9.9.8" not in text
+    assert "customer page" in text and "Disclosures of your data" in text
+
+
+def test_audit_and_consent_tables_cannot_be_emptied_by_the_app(db):
+
+    from storefront.privacy.models import AuditEvent, ConsentEvent, PolicyNotice
+    for model in (AuditEvent, ConsentEvent, PolicyNotice):
+        with pytest.raises(PermissionError):
+            model.truncate_table()
