@@ -186,7 +186,7 @@ def contest_new():
 def contest_edit(contest_id):
     """Change a contest, until its winners are drawn."""
     found = _contest_or_404(contest_id)
-    form = ContestForm(obj=found)
+    form = ContestForm(obj=found if request.method == "GET" else None)  # a POST: its own fields
     if form.validate_on_submit():
         try:
             contests.update_contest(found, form.data_for_service())
