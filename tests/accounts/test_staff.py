@@ -155,6 +155,7 @@ def _records():
     from storefront.mail.models import OutboxMessage
     from storefront.orders import service as orders
     from storefront.partners.models import Partner
+    from storefront.marketing.models import Contest
     from storefront.privacy.models import Disclosure
     from storefront.support.models import Correspondence
     staff_id = make_staff("admin", email="other-admin@staff.example.com").id
@@ -169,12 +170,15 @@ def _records():
     message = OutboxMessage.create(message_id="<matrix@example.com>", category="test",
                                    recipient="x@example.com", subject="s", body_text="t")
     letter = Correspondence.create(source="email", sender_email="x@example.com", body="matrix")
+    contest = Contest.create(title="Matrix", slug="matrix", rules="r", starts_at=utcnow(),
+                             ends_at=utcnow() + timedelta(days=1))
     disclosure = Disclosure.create(customer_id=customer.id, email_key=customer.email_key,
                                    authority="Matrix court", case_reference="M-1",
                                    legal_basis="Matrix order", staff_id=staff_id)
     return {"number": order.number, "line_id": order.lines.get().id, "message_id": message.id,
             "customer_id": customer.id, "partner": partner,
-            "correspondence_id": letter.id, "disclosure_id": disclosure.id}, staff_id
+            "correspondence_id": letter.id, "disclosure_id": disclosure.id,
+            "contest_id": contest.id}, staff_id
 
 
 def _url(rule, records, default):

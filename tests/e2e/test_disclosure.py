@@ -66,12 +66,14 @@ def test_a_disclosure_and_its_download_are_in_the_audit_log_which_nobody_can_cha
     legal.goto("/staff/")
     legal.get_by_role("link", name="Audit log: who looked at whose data").click()
     rows = legal.locator("tbody tr")
-    expect(rows).to_have_count(2)  # newest first: the download, then the disclosure
+    # Newest first: the download, the look at the disclosure's page, the disclosure.
+    expect(rows).to_have_count(3)
     expect(rows.nth(0)).to_contain_text("Exported")
     expect(rows.nth(0)).to_contain_text(f"disclosure {disclosure.id}: the person's data as JSON")
-    expect(rows.nth(1)).to_contain_text("Disclosed")
-    expect(rows.nth(1)).to_contain_text(f"to {AUTHORITY}, case {CASE}")
-    for row in (rows.nth(0), rows.nth(1)):
+    expect(rows.nth(1)).to_contain_text("Viewed")
+    expect(rows.nth(2)).to_contain_text("Disclosed")
+    expect(rows.nth(2)).to_contain_text(f"to {AUTHORITY}, case {CASE}")
+    for row in (rows.nth(0), rows.nth(1), rows.nth(2)):
         expect(row).to_contain_text("Lena Legal")
         expect(row).to_contain_text(f"account {ada.id}, ada.shopper@example.com")
     assert_no_serious_axe_violations(legal)
@@ -80,7 +82,7 @@ def test_a_disclosure_and_its_download_are_in_the_audit_log_which_nobody_can_cha
     admin = admin_context.new_page()
     sign_in_as_staff(admin, "admin@staff.example.com")
     admin.get_by_role("link", name="Audit log: who looked at whose data").click()
-    expect(admin.locator("tbody tr")).to_have_count(2)
+    expect(admin.locator("tbody tr")).to_have_count(3)
     admin.get_by_label("Action").select_option("Disclosed")
     admin.get_by_role("button", name="Show events").click()
     expect(admin.locator("tbody tr")).to_have_count(1)
