@@ -88,8 +88,8 @@ def shoppers(db):
     withdrawn = account("walt@example.com", SHOP)
     consent.record(SHOP, False, "account", customer_id=withdrawn.id, address=withdrawn.email)
     erased = account("eve@example.com", SHOP)
-    order("eve@example.com", customer=erased)
-    erasure.erase_account(erased, utcnow(), "test secret")  # gone from every group
+    erasure.erase_account(erased, utcnow(), "test secret")  # gone from every group,
+    order("eve@example.com", customer=erased)  # and so are the orders it kept
     guest("gus@example.com", SHOP)
     guest("gina@example.com")  # no consent
     guest("Ada@Example.com")  # a guest order with an account's address is the account
