@@ -182,6 +182,13 @@ def authenticate_customer(email, password, ip, secret):
     return customer
 
 
+def set_personalized(customer, on):
+    """Recommendations and recently viewed on or off (P11): a setting, not a consent."""
+    customer.personalized = bool(on)
+    Customer.update(personalized=customer.personalized).where(Customer.id == customer.id) \
+        .execute()
+
+
 def save_communication_choices(customer, choices, ip=""):
     """My Account → communication preferences: record the boxes that changed."""
     return consent.record_choices(choices, "account", customer_id=customer.id,

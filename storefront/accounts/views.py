@@ -9,7 +9,7 @@ from storefront.accounts.current import (current_customer, customer_required, si
 from storefront.accounts.forms import (AccountAddressForm, CommunicationForm, EmptyForm,
                                        LoginForm, NameForm, PasswordChangeForm, PhonesForm,
                                        RegistrationForm, attach_error)
-from storefront.accounts.models import Address, Customer, Phone
+from storefront.accounts.models import Address, Phone
 from storefront.privacy import consent
 from storefront.web.attribution import attribution
 from storefront.web.params import client_ip
@@ -196,8 +196,6 @@ def personalization():
     choice = request.form.get("personalized")
     if not EmptyForm().validate_on_submit() or choice not in ("on", "off"):
         abort(400)
-    customer = current_customer()
-    customer.personalized = choice == "on"
-    customer.save(only=[Customer.personalized])
+    service.set_personalized(current_customer(), choice == "on")
     flash(f"Recommendations and recently viewed are {choice}.", "success")
     return redirect(url_for("accounts.preferences"))

@@ -155,7 +155,7 @@ def _records():
     from storefront.mail.models import OutboxMessage
     from storefront.orders import service as orders
     from storefront.partners.models import Partner
-    from storefront.marketing.models import Contest
+    from storefront.marketing.models import Campaign, Contest, PromoCode, Promotion
     from storefront.privacy.models import Disclosure
     from storefront.support.models import Correspondence
     staff_id = make_staff("admin", email="other-admin@staff.example.com").id
@@ -172,13 +172,20 @@ def _records():
     letter = Correspondence.create(source="email", sender_email="x@example.com", body="matrix")
     contest = Contest.create(title="Matrix", slug="matrix", rules="r", starts_at=utcnow(),
                              ends_at=utcnow() + timedelta(days=1))
+    promotion = Promotion.create(title="Matrix", slug="matrix", starts_at=utcnow(),
+                                 ends_at=utcnow() + timedelta(days=1))
+    code = PromoCode.create(promotion=promotion, code="MATRIX1", kind="percent", amount=5,
+                            starts_at=utcnow(), expires_at=utcnow() + timedelta(days=1))
+    campaign = Campaign.create(subject="Matrix", body="b", purpose="shop_marketing",
+                               audience="customers")
     disclosure = Disclosure.create(customer_id=customer.id, email_key=customer.email_key,
                                    authority="Matrix court", case_reference="M-1",
                                    legal_basis="Matrix order", staff_id=staff_id)
     return {"number": order.number, "line_id": order.lines.get().id, "message_id": message.id,
             "customer_id": customer.id, "partner": partner,
             "correspondence_id": letter.id, "disclosure_id": disclosure.id,
-            "contest_id": contest.id}, staff_id
+            "contest_id": contest.id, "promotion_id": promotion.id,
+            "code_id": code.id, "campaign_id": campaign.id}, staff_id
 
 
 def _url(rule, records, default):
