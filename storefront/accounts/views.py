@@ -174,9 +174,12 @@ def preferences():
     """My Account → communication preferences: the marketing boxes and their history."""
     customer = current_customer()
     form = CommunicationForm()
+    uses = consent.announced(customer.id, customer.email)
     if form.validate_on_submit():
-        changed = service.save_communication_choices(customer, form.consent_choices(),
-                                                     client_ip())
+        # A use a policy change adds has a box of its own, named after it (P15, P20).
+        choices = {**form.consent_choices(),
+                   **{use: f"use-{use}" in request.form for use in uses}}
+        changed = service.save_communication_choices(customer, choices, client_ip())
         flash("Your choices are saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("accounts.preferences"))
     if request.method == "GET":
@@ -184,7 +187,8 @@ def preferences():
     return render_template("accounts/preferences.html", form=form,
                            history=consent.history(customer.id, customer.email),
                            purposes=consent.PURPOSES, channels=consent.CHANNELS,
-                           customer=customer, personalization_form=EmptyForm()), \
+                           customer=customer, personalization_form=EmptyForm(),
+                           uses={consent.purpose(use): given for use, given in uses.items()}), \
         400 if form.errors else 200
 
 

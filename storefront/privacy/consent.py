@@ -129,6 +129,16 @@ def current(customer_id=None, address="", now=None):
             for key in dict.fromkeys(keys)}
 
 
+def announced(customer_id=None, address=""):
+    """{use: applies to the person} for every use a policy version adds, in force or still
+    announced: their latest choice, else whether they were told of it in advance."""
+    uses = added_uses()
+    if not uses:
+        return {}
+    latest, told = _latest(customer_id, address), _told_of(customer_id, address)
+    return {use: latest[use] if use in latest else use in told for use in uses}
+
+
 def allows(purpose, customer_id=None, address="", now=None):
     """True when the person's latest choice for the purpose is "given", or when they made
     none and the purpose is a use a policy version added, in force, that they were told of."""
@@ -161,7 +171,7 @@ def record_choices(choices, channel, *, customer_id=None, address="", staff_id=N
                    reference="", ip=""):
     """Record what a form's consent boxes say ({purpose: ticked}), one event for each
     purpose whose box differs from the person's current choice. Returns the new events."""
-    state = current(customer_id, address)
+    state = {**announced(customer_id, address), **current(customer_id, address)}
     return [record(purpose, ticked, channel, customer_id=customer_id, address=address,
                    staff_id=staff_id, reference=reference, ip=ip)
             for purpose, ticked in choices.items() if state.get(purpose, False) != bool(ticked)]

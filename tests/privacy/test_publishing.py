@@ -319,3 +319,20 @@ def test_every_way_to_opt_out_refuses_the_new_uses_too(app, client, db):
 def test_an_effective_date_years_away_is_refused(app, db):
     field, message = refusal(app, effective_at=utcnow() + timedelta(days=3650))
     assert field == "effective_at" and "two years" in message
+
+
+def test_my_account_shows_an_announced_use_and_refuses_it(app, client, db):
+    from tests.factories import sign_in
+    ada = make_customer(email="ada@example.com")
+    now = utcnow()
+    with app.test_request_context():
+        publish(app, now + timedelta(days=30), recipients=policy_service.notice_recipients(),
+                now=now)
+    sign_in(client)
+    html = client.get("/account/preferences").get_data(as_text=True)
+    box = html[html.index(f'name="use-{USE}"') - 60:][:160]
+    assert "checked" in box  # told in advance: it will apply unless refused
+    post_form(client, "/account/preferences", {})
+    with time_machine.travel(now + timedelta(days=31), tick=False):
+        assert not consent.allows(USE, ada.id, ada.email)
+    assert consent.history(ada.id, ada.email)[0].channel == "account"
