@@ -2,10 +2,12 @@
 with one indexed query.
 
 Placing an order adds one to BoughtTogether for each ordered pair of distinct products in
-it (both directions), in the order's own transaction: the counts hold committed orders only.
+it (both directions) that the same buyer (account, else email address) never bought together
+before, in the order's own transaction: a count is of buyers, not orders, so one shopper
+ordering a pair again and again can never lift it over the threshold alone.
 A product page reads its top others from the (product, orders) index; My Account sums the
 counts of what the customer bought. Neither scans orders. A pair counted in fewer than
-REPORT_MIN_CELL orders is never shown: it could point at one shopper's basket.
+REPORT_MIN_CELL buyers is never shown: it could point at one shopper's basket.
 
 The catalogue and accounts pages know nothing of marketing: init_app connects the receiver
 to orders' `order_placed` signal and gives templates `also_bought(product)` and
@@ -33,14 +35,16 @@ CARD_FIELDS = (Product.id, Product.slug, Product.name, Product.price_cents)
 _lists = TimedCache()
 
 
-def count_pairs(product_ids):
-    """Add one to every ordered pair of distinct products (an upsert per pair).
+def count_pairs(product_ids, already=frozenset()):
+    """Add one to every ordered pair of distinct products (an upsert per pair), except the
+    pairs in `already` (the buyer's earlier orders held them: a buyer counts once).
 
     Rows go in (product, other) order, so two orders upserting the same pairs lock them in
     the same order and cannot deadlock.
     """
     rows = [{"product": a, "other": b, "orders": 1}
-            for a, b in sorted(permutations(sorted(set(product_ids)), 2))]
+            for a, b in sorted(permutations(sorted(set(product_ids)), 2))
+            if (a, b) not in already]
     for start in range(0, len(rows), ROWS_PER_INSERT):
         (BoughtTogether.insert_many(rows[start:start + ROWS_PER_INSERT])
          .on_conflict(conflict_target=[BoughtTogether.product, BoughtTogether.other],
@@ -87,9 +91,21 @@ def _count_order(order, lines, **extra):
         return
     try:
         with database.atomic():
-            count_pairs(product_ids)
+            count_pairs(product_ids, _pairs_bought_before(order))
     except Exception:  # a recommendation must never cost an order
         log.exception("bought-together counts of order %s not updated", order.number)
+
+
+def _pairs_bought_before(order):
+    """The ordered pairs the same buyer (account, else email address) already bought
+    together in an earlier order: one query over that buyer's orders' lines."""
+    buyer = (Order.customer == order.customer_id) if order.customer_id is not None \
+        else (fn.LOWER(Order.email) == order.email.lower())
+    by_order = {}
+    for line in (OrderLine.select(OrderLine.order, OrderLine.product).join(Order)
+                 .where(buyer, Order.id != order.id, OrderLine.product.is_null(False))):
+        by_order.setdefault(line.order_id, set()).add(line.product_id)
+    return {pair for products in by_order.values() for pair in permutations(products, 2)}
 
 
 def _also_bought_here(product):
