@@ -111,8 +111,21 @@ def mail_house_csv(requests):
     return out.getvalue()
 
 
-def mark_sent(upto, now=None):
-    """Mark the pending requests up to id `upto` (the export's cut-off) as sent; returns how
-    many. A request that arrived after the export has a higher id and stays pending."""
-    return CatalogueRequest.update(sent_at=now or utcnow()).where(
-        _pending(upto)).execute()
+class ExportChanged(Exception):
+    """The pending requests up to the cut-off are not the ones the page counted."""
+
+
+def mark_sent(upto, expected, now=None):
+    """Mark the pending requests up to id `upto` (the export's cut-off) as sent, provided
+    there are exactly `expected` of them (the number the page showed, so the number the
+    download held); returns how many. Ids are handed out at insert, not at commit: on
+    PostgreSQL a request can commit with an id under the cut-off after the download was
+    made; then the count differs and nothing is marked (download again). A request that
+    arrived later has a higher id and stays pending."""
+    with database.atomic():
+        found = CatalogueRequest.select().where(_pending(upto)).count()
+        if found != expected:
+            raise ExportChanged(f"{found - expected} request(s) arrived while you downloaded: "
+                                "nothing was marked. Download the requests again.")
+        return CatalogueRequest.update(sent_at=now or utcnow()).where(
+            _pending(upto)).execute()

@@ -31,6 +31,7 @@ class MarkSentForm(FlaskForm):
     """The cut-off of the export the staff member downloaded."""
 
     upto = HiddenField(validators=[InputRequired("Download the requests first.")])
+    count = HiddenField(validators=[InputRequired("Download the requests first.")])
 
 
 @public.route("/catalogue/request", methods=["GET", "POST"])
@@ -64,7 +65,7 @@ def catalogue_requests():
     """How many requests wait for the mail house; download them, then mark them sent."""
     waiting, upto = catalogue.pending_summary()
     return render_template("marketing/catalogue_staff.html", waiting=waiting, upto=upto,
-                           form=MarkSentForm(formdata=None, upto=upto))
+                           form=MarkSentForm(formdata=None, upto=upto, count=waiting))
 
 
 @staff.get("/catalogue/requests.csv")
@@ -87,10 +88,16 @@ def catalogue_csv():
 def catalogue_sent():
     """Mark the requests of the downloaded export as sent (none that arrived since)."""
     form = MarkSentForm()
-    upto = whole_number(form.upto.data) if form.validate_on_submit() else None
-    if upto is None:
+    valid = form.validate_on_submit()
+    upto = whole_number(form.upto.data) if valid else None
+    expected = whole_number(form.count.data) if valid else None
+    if upto is None or expected is None:
         flash("Nothing was marked: download the requests below, then mark them.", "error")
         return catalogue_requests(), 400
-    marked = catalogue.mark_sent(upto)
+    try:
+        marked = catalogue.mark_sent(upto, expected)
+    except catalogue.ExportChanged as error:
+        flash(str(error), "error")
+        return catalogue_requests(), 409
     flash(f"{marked} request{'s' if marked != 1 else ''} marked as sent.", "success")
     return redirect(url_for("marketing_staff.catalogue_requests"))

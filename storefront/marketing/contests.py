@@ -116,6 +116,14 @@ def update_contest(contest, data):
     if drawn(contest) is not None:
         raise ContestError("The winners are drawn: the contest can no longer change.")
     _check(data, contest.id)
+    if contest.ends_at <= utcnow():
+        # Once entries are closed, nobody may reopen them or change how many win after
+        # seeing who entered: only the text can still be corrected.
+        for name in ("starts_at", "ends_at", "winners", "zip_code", "age_band",
+                     "income_band"):
+            if getattr(data, name) != getattr(contest, name):
+                raise ContestError("The contest has ended: its dates, its number of winners "
+                                   "and its questions can no longer change.", name)
     for name, value in vars(data).items():
         setattr(contest, name, value)
     try:
@@ -255,14 +263,18 @@ def suppress(counts, min_cell):
     """[(label, count or None)] for one breakdown of all entries, None where withheld.
 
     Every count of 1 to min_cell-1 entries is withheld. The total is on the page anyway
-    (the entry count), so a breakdown with a single withheld count would give it away by
-    subtraction: then the next smallest count is withheld too. With fewer than min_cell
-    entries in all, nothing is shown."""
+    (the entry count), so the withheld counts' sum can be worked out by subtraction: the
+    next smallest counts are withheld too until that sum is at least min_cell. With fewer
+    than min_cell entries in all, nothing is shown."""
     if sum(counts.values()) < min_cell:
         return [(label, None) for label in counts]
     hidden = {label for label, count in counts.items() if 0 < count < min_cell}
-    if len(hidden) == 1:
+    # The withheld counts add up to total minus what is shown: withhold the next smallest
+    # until that sum is itself at least min_cell (then it says nothing about any one).
+    while hidden and sum(counts[label] for label in hidden) < min_cell:
         shown = [label for label, count in counts.items() if label not in hidden and count]
+        if not shown:
+            break
         hidden.add(min(shown, key=lambda label: counts[label]))
     return [(label, None if label in hidden else count) for label, count in counts.items()]
 

@@ -184,6 +184,9 @@ def problem(code, products_cents, now):
     if now >= code.expires_at:
         return f"The code {code.code} expired on " \
             f"{code.expires_at:%B} {code.expires_at.day}, {code.expires_at:%Y}."
+    if products_cents <= 0:
+        return f"The code {code.code} takes money off products, and there are none in your " \
+            "cart (gift cards do not count)."
     if products_cents < code.min_order_cents:
         return f"The code {code.code} needs products worth at least " \
             f"{format_money(code.min_order_cents)} " \

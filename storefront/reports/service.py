@@ -96,7 +96,8 @@ def sales_by_category_month(period, scope, min_cell):
     counts = grouping_sets(query, dims, {
         "orders": fn.COUNT(fn.DISTINCT(Order.id)),
         "units": fn.SUM(OrderLine.quantity),
-        "revenue_cents": fn.SUM(OrderLine.unit_price_cents * OrderLine.quantity),
+        "revenue_cents": fn.SUM(OrderLine.unit_price_cents * OrderLine.quantity
+                                - OrderLine.discount_cents),  # what was charged
         "buyers": _buyers()})
     return _report("sales", "Sales by category and month", dims, SALES_MEASURES, counts,
                    min_cell, "revenue_cents")

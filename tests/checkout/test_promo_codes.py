@@ -231,3 +231,10 @@ def test_two_orders_racing_for_the_last_use_give_one_order(app, db, processor):
         standing = {row[0] for row in ledger.execute(
             "SELECT order_reference FROM authorizations WHERE status = 'authorized'")}
     assert standing & {number for _, _, number in results} == set(winners)
+
+
+def test_a_code_on_a_cart_of_gift_cards_only_is_refused_and_keeps_its_use(db):
+    """A code takes money off products: with none, it would only use up a use for $0."""
+    code = make_code(max_uses=1)
+    assert "there are none in your cart" in promotions.problem(code, 0, utcnow())
+    assert PromoCode.get_by_id(code.id).uses == 0

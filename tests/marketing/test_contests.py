@@ -293,7 +293,7 @@ def test_a_slug_in_use_is_refused_and_a_contest_can_be_changed_until_drawn(app, 
                          token_page="/staff/marketing/contests/new")
     assert error_for(response.get_data(as_text=True), "slug") == \
         "Another contest has this address already."
-    contest = ended(slug="winter")
+    contest = make_contest(slug="winter")  # still open: everything may change
     edit = f"/staff/marketing/contests/{contest.id}/edit"
     assert 'value="winter"' in client.get(edit).get_data(as_text=True)
     changed = {**CONTEST_FORM, "slug": "winter", "title": "Winter draw"}
@@ -326,8 +326,11 @@ def test_only_marketing_and_admin_reach_the_contest_pages(app, db):
 def test_suppression_withholds_small_counts_and_what_would_reveal_them():
     assert contests.suppress({"a": 12, "b": 3, "c": 20}, 10) == \
         [("a", None), ("b", None), ("c", 20)]  # b alone would follow from the total
+    # b + c would follow from the total (5, and from {12, 1, 1} that both are 1): a goes too.
     assert contests.suppress({"a": 12, "b": 3, "c": 2}, 10) == \
-        [("a", 12), ("b", None), ("c", None)]
+        [("a", None), ("b", None), ("c", None)]
+    assert contests.suppress({"a": 12, "b": 1, "c": 1, "d": 30}, 10) == \
+        [("a", None), ("b", None), ("c", None), ("d", 30)]
     assert contests.suppress({"a": 12, "b": 0, "c": 20}, 10) == \
         [("a", 12), ("b", 0), ("c", 20)]
     assert contests.suppress({"a": 5, "b": 3}, 10) == [("a", None), ("b", None)]
@@ -353,3 +356,16 @@ def test_the_staff_page_shows_demographics_k_suppressed(app, db):
     assert "<caption>Age band</caption>" in html and "Income band" not in html
     assert html.count(">withheld</abbr>") == 4
     assert "<dd>26</dd>" in html
+
+
+def test_an_ended_contest_cannot_be_reopened_or_given_more_winners_before_its_draw(db):
+    contest = ended(winners=1)
+    same = contests.ContestData(contest.title, contest.slug, contest.rules, contest.prizes,
+                                contest.starts_at, contest.ends_at, contest.winners)
+    for change in ({"ends_at": utcnow() + timedelta(days=3)}, {"winners": 5}):
+        with pytest.raises(contests.ContestError) as refused:
+            contests.update_contest(contest, contests.ContestData(**{**vars(same), **change}))
+        assert "has ended" in str(refused.value)
+    fixed = contests.update_contest(contest, contests.ContestData(
+        **{**vars(same), "title": "Spring lamp draw (typo fixed)"}))
+    assert fixed.title.endswith("(typo fixed)") and not contests.is_open(fixed)

@@ -110,3 +110,12 @@ def test_customers_by_region_postal_prefix_and_country(catalogue):
     countries = values(service.customers_by_region(MAY, WHOLE_SHOP, "country", min_cell=10))
     assert countries == {("US",): {"customers": 20, "orders": 21},
                          (None,): {"customers": 20, "orders": 21}}
+
+
+def test_sales_count_what_was_charged_after_a_promotion_code(catalogue):
+    lamp = catalogue["lamp"]
+    for day in range(1, 11):
+        make_order(datetime(2024, 5, day, 12), lines=[(lamp, 2, 2500)])
+    OrderLine.update(discount_cents=500).execute()  # 10% off each order's 5000
+    report = service.sales_by_category_month(SPRING, WHOLE_SHOP, min_cell=10)
+    assert values(report)[("2024-05", "Lamps")]["revenue_cents"] == 45000
