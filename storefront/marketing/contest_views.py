@@ -2,8 +2,8 @@
 pages that set contests up, count the entries and draw the winners."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import (DateTimeLocalField, EmailField, IntegerField, SelectChoice, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (EmailField, IntegerField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from storefront.accounts.current import current_staff, staff_route
@@ -15,6 +15,7 @@ from storefront.marketing.models import Contest
 from storefront.privacy import audit
 from storefront.privacy.forms import ConsentBoxes
 from storefront.privacy.policy import render_markdown
+from storefront.web.fields import Moment
 from storefront.web.params import client_ip
 
 ROLES = ("marketing", "admin")
@@ -57,16 +58,6 @@ def entry_form(contest):
     return form
 
 
-class _Moment(DateTimeLocalField):
-    """A date and time, refused with a message that shows what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a date and time like 2026-05-01 09:00.") from None
-
-
 class _Count(IntegerField):
     """A whole number, refused with a message that says so."""
 
@@ -77,7 +68,6 @@ class _Count(IntegerField):
             raise ValueError("Enter a whole number.") from None
 
 
-_MOMENT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 _SETTINGS = [SelectChoice(key, label) for key, label in contests.SETTINGS.items()]
 
 
@@ -93,10 +83,8 @@ class ContestForm(FlaskForm):
     prizes = TextAreaField("Prizes", filters=[_strip], validators=[Optional(),
                                                                    Length(max=2000)],
                            render_kw={"rows": 4})
-    starts_at = _Moment("Entries open (UTC)", format=_MOMENT,
-                        validators=[InputRequired("Enter when entries open.")])
-    ends_at = _Moment("Entries close (UTC)", format=_MOMENT,
-                      validators=[InputRequired("Enter when entries close.")])
+    starts_at = Moment("Entries open (UTC)", validators=[InputRequired("Enter when entries open.")])
+    ends_at = Moment("Entries close (UTC)", validators=[InputRequired("Enter when entries close.")])
     winners = _Count("Number of winners", default=1, validators=[
         InputRequired("Enter how many winners to draw."),
         NumberRange(1, contests.MAX_WINNERS,

@@ -4,8 +4,8 @@ import re
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectChoice,
-                     SelectField, StringField, TextAreaField)
+from wtforms import (BooleanField, IntegerField, RadioField, SelectChoice, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from storefront.accounts.current import current_staff, staff_route
@@ -16,6 +16,7 @@ from storefront.marketing.blueprints import public, staff
 from storefront.marketing.models import PromoCode, Promotion
 from storefront.partners.models import Partner
 from storefront.privacy.policy import render_markdown
+from storefront.web.fields import Moment
 from storefront.web.memo import TimedCache
 from storefront.web.money import format_money
 
@@ -38,19 +39,6 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class _Moment(DateTimeLocalField):
-    """A date and time (UTC), refused with a message that shows what to type."""
-
-    def __init__(self, label, **kwargs):
-        super().__init__(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a date and time like 2026-05-01 09:00.") from None
-
-
 def _cents(text):
     """Dollars and cents as typed ('12', '12.5', '$12.50') in cents, or None."""
     match = _DOLLARS.fullmatch(text or "")
@@ -66,8 +54,8 @@ class PromotionForm(FlaskForm):
     body = TextAreaField("Text (Markdown)", filters=[_strip],
                          validators=[Length(max=20_000)], render_kw={"rows": 10, "cols": 46})
     image = StringField("Image", filters=[_strip], validators=[Length(max=200)])
-    starts_at = _Moment("Starts (UTC)", validators=[InputRequired("Enter when it starts.")])
-    ends_at = _Moment("Ends (UTC)", validators=[InputRequired("Enter when it ends.")])
+    starts_at = Moment("Starts (UTC)", validators=[InputRequired("Enter when it starts.")])
+    ends_at = Moment("Ends (UTC)", validators=[InputRequired("Enter when it ends.")])
     partner = SelectField("Partner", validate_choice=False)
 
 
@@ -83,8 +71,8 @@ class CodeForm(FlaskForm):
                             validators=[Length(max=12)])
     max_uses = IntegerField("Maximum uses", validators=[
         Optional(), NumberRange(1, 10_000_000, "Give a number of uses from 1, or none.")])
-    starts_at = _Moment("Valid from (UTC)", validators=[InputRequired("Enter when it starts.")])
-    expires_at = _Moment("Expires (UTC)", validators=[InputRequired("Enter when it expires.")])
+    starts_at = Moment("Valid from (UTC)", validators=[InputRequired("Enter when it starts.")])
+    expires_at = Moment("Expires (UTC)", validators=[InputRequired("Enter when it expires.")])
     is_active = BooleanField("Active", default=True)
 
     def parsed(self):

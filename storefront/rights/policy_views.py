@@ -2,7 +2,7 @@
 the form that publishes a new one (the legal team and admins)."""
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from storefront.accounts.current import current_staff, staff_route
@@ -10,22 +10,13 @@ from storefront.privacy.policy import FIRST_VERSION
 from storefront.privacy.publishing import LABEL_LENGTH, USES_LENGTH, PublishError
 from storefront.rights import policy_service
 from storefront.rights.staff_views import bp
+from storefront.web.fields import Moment
 
 ROLES = ("legal", "admin")
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-class _Moment(DateTimeLocalField):
-    """A date and time, refused with a message that shows what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a date and time like 2026-05-01 09:00.") from None
 
 
 class PolicyForm(FlaskForm):
@@ -41,8 +32,7 @@ class PolicyForm(FlaskForm):
                          render_kw={"rows": 14, "cols": 46})
     adds_uses = StringField("Uses it adds", filters=[_strip],
                             validators=[Optional(), Length(max=USES_LENGTH)])
-    effective_at = _Moment("Takes effect (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-                           validators=[Optional()])
+    effective_at = Moment("Takes effect (UTC)", validators=[Optional()])
 
 
 @bp.route("/policy", methods=["GET", "POST"])
