@@ -12,12 +12,14 @@ def serve(host, port, keys_dir, announce=print):
     """Generate the keys when missing, then serve until SIGINT or SIGTERM."""
     keys.generate(keys_dir)
     server = make_server(host, port, create_app(keys_dir), threaded=True)
-    # SIGTERM (honcho, the test fixture, systemd) ends the process the way Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # SIGTERM (honcho, the test fixture, systemd) and SIGINT (Ctrl-C) end the process
+    # cleanly. SIGINT is set explicitly: a process started in the background by a
+    # non-interactive shell inherits SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: sys.exit(0))
     announce(f"Sandbox processor is at http://{host}:{server.port}/  (keys in {keys_dir})")
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
