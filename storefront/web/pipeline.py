@@ -1,5 +1,5 @@
 """The request pipeline every page goes through: proxy trust, visitor, headers, errors, filters."""
-from flask import abort, has_request_context, request, session
+from flask import abort, has_request_context, request, session, url_for
 
 from storefront.web import errors, security, visitor
 from storefront.web.money import format_money
@@ -12,8 +12,25 @@ def refuse_nul_bytes():
         abort(400, "The request contains a character we cannot accept.")
 
 
+_links = {}
+
+
+def link(endpoint, **values):
+    """url_for for the links every page repeats (the header and footer): built once per
+    endpoint, arguments and script root (a co-brand's /co/<slug> prefix), then remembered;
+    url_for costs a few microseconds each, and a page has a dozen of them."""
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    found = _links.get(key)
+    if found is None:
+        if len(_links) > 2000:  # bounded, whatever prefixes requests come with
+            _links.clear()
+        found = _links[key] = url_for(endpoint, **values)
+    return found
+
+
 def init_app(app):
     """Install the pipeline on the app."""
+    app.add_template_global(link, "link")
     app.before_request(refuse_nul_bytes)
     security.init_app(app)
     visitor.init_app(app)

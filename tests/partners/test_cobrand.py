@@ -180,3 +180,18 @@ def test_staff_pages_never_show_a_partner_frame(client, riverbooks):
     html = client.get("/staff/").get_data(as_text=True)
     assert "data-cobrand" not in html and "Riverbooks" not in html
     assert "theme.css" not in html
+
+
+def test_the_remembered_header_and_footer_links_are_those_url_for_builds(app, riverbooks):
+    """web.pipeline.link remembers each link per script root: whichever page builds it
+    first, co-brand entry or the shop's own, every page gets what url_for gives."""
+    from flask import url_for
+
+    from storefront.web import pipeline
+    pipeline._links.clear()
+    framed = app.test_client(use_cookies=False).get("/co/riverbooks/").get_data(as_text=True)
+    own = app.test_client(use_cookies=False).get("/").get_data(as_text=True)
+    with app.test_request_context("/"):
+        expected = [url_for(endpoint) for endpoint in ("cart.show", "support.contact")]
+    for html in (framed, own):
+        assert all(f'href="{path}"' in html for path in expected)
