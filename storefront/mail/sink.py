@@ -45,12 +45,18 @@ def controller(handler, host, port):
 
 def serve(host, port, directory, announce=print):
     """Run the sink until SIGTERM or Ctrl-C."""
-    server = controller(Mailbox(directory), host, port)
+    run_until_stopped(controller(Mailbox(directory), host, port),
+                      f"SMTP sink on {host}:{port}, keeping every message in "
+                      f"{Path(directory).resolve()}", announce)
+
+
+def run_until_stopped(server, started, announce=print):
+    """Start an aiosmtpd controller, say `started`, and stop it on SIGTERM or Ctrl-C."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     server.start()
-    announce(f"SMTP sink on {host}:{port}, keeping every message in {Path(directory).resolve()}")
+    announce(started)
     try:
         stop.wait()
     finally:

@@ -4,12 +4,11 @@ it beside the shop. In production a mail server forwards the care address to it.
 """
 import asyncio
 import logging
-import signal
-import threading
 
 from aiosmtpd.controller import Controller
 
 from storefront.db import database
+from storefront.mail.sink import run_until_stopped
 from storefront.support import service
 from storefront.support.inbound import UnusableMessage
 
@@ -58,13 +57,6 @@ def controller(care_address, host, port):
 
 def serve(care_address, host, port, announce=print):
     """Receive mail for the care address until SIGTERM or Ctrl-C."""
-    server = controller(care_address, host, port)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    server.start()
-    announce(f"Receiving mail for {care_address} on {host}:{port} into the care inbox")
-    try:
-        stop.wait()
-    finally:
-        server.stop()
+    run_until_stopped(controller(care_address, host, port),
+                      f"Receiving mail for {care_address} on {host}:{port} into the care inbox",
+                      announce)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from storefront.db import utcnow
 from storefront.marketing.models import PromoCode
 from storefront.orders.models import Order
+from tests.e2e.test_accessibility import fill_checkout_details
 from tests.e2e.test_checkout import heading
 from tests.e2e.test_cobrand import staff_page
 from tests.e2e.test_consent import assert_no_serious_axe_violations
@@ -44,22 +45,6 @@ def write_promotion(page):
     expect(page.get_by_role("link", name="SPRING20")).to_be_visible()
 
 
-def to_payment(page):
-    """The desk lamp in the cart, a guest's details, then the payment step."""
-    page.goto("/p/brass-desk-lamp")
-    page.get_by_role("button", name="Add to cart").click()
-    page.get_by_role("link", name="Check out").click()
-    page.get_by_label("Email").fill("gus@example.com")
-    page.get_by_label("Phone").fill("(217) 555-0199")
-    shipping = page.get_by_role("group", name="Shipping address")
-    shipping.get_by_label("Full name").fill("Gus Guest")
-    shipping.get_by_label("Address line 1").fill("2 Elm Street")
-    shipping.get_by_label("City").fill("Springfield")
-    shipping.get_by_label("Postal code").fill("62702")
-    page.get_by_role("button", name="Continue to payment").click()
-    expect(page.get_by_role("group", name="Pay with")).to_be_visible()
-
-
 def test_staff_write_a_promotion_and_a_shopper_buys_with_its_code(shop, new_context, db):
     make_staff("marketing")
     write_promotion(staff_page(new_context, "marketing@staff.example.com"))
@@ -72,7 +57,7 @@ def test_staff_write_a_promotion_and_a_shopper_buys_with_its_code(shop, new_cont
     expect(page.get_by_role("heading", level=2, name="A fifth off")).to_be_visible()
     assert_no_serious_axe_violations(page)
 
-    to_payment(page)
+    fill_checkout_details(page)  # the desk lamp, a guest, then the payment step
     code_field = page.get_by_label("Promotion code (optional)")
     code_field.fill("SPRING2O")  # a letter O for the zero: refused next to the field
     page.get_by_label("Card number").fill("4111 1111 1111 1111")
