@@ -70,6 +70,9 @@ def create_app(config=None):
     app.extensions["mail.still_wanted"] = still_wanted
     from storefront.marketing import recommendations  # counts pairs as orders are placed
     recommendations.init_app(app)
+    # The catalogue's home page shows live promotions without importing marketing.
+    from storefront.marketing.promotion_views import home_promotions
+    app.add_template_global(home_promotions, "home_promotions")
     from storefront.accounts.contact import display_phone
     from storefront.payments.display import describe_card, describe_order_card
     app.add_template_filter(display_phone, "phone")

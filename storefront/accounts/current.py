@@ -30,6 +30,13 @@ def current_customer():
     return user if isinstance(user, Customer) else None
 
 
+def personalizing():
+    """False when the signed-in customer turned recommendations and recently viewed off
+    (P11); a guest's recently viewed lives with the visitor cookie (P19)."""
+    customer = current_customer()
+    return customer is None or customer.personalized
+
+
 def current_staff():
     """The signed-in StaffUser, or None."""
     user = current_user._get_current_object()

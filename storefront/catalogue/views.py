@@ -11,13 +11,13 @@ from flask import (Blueprint, abort, current_app, g, has_request_context, render
 from markupsafe import Markup
 from peewee import DatabaseError
 
+from storefront.accounts.current import personalizing
 from storefront.catalogue import service
 from storefront.catalogue.models import Category, Product
 from storefront.catalogue.words import words_of
-from storefront.marketing.promotion_views import home_promotions
 from storefront.tracking.clicklog import clicks
 from storefront.tracking.models import PageView
-from storefront.tracking.pipeline import personalizing, viewing_product
+from storefront.tracking.pipeline import viewing_product
 from storefront.web.memo import TimedCache
 from storefront.web.params import choice_arg, int_arg, text_arg
 
@@ -78,7 +78,7 @@ def home():
     newest = _cached("home", lambda: _fragment(
         "catalogue/_cards.html", products=service.newest_products(HOME_PRODUCTS)))
     return render_template("catalogue/home.html", newest=newest,
-                           recently_viewed=recently_viewed(), promotions=home_promotions())
+                           recently_viewed=recently_viewed())
 
 
 @bp.get("/c/<slug>")
@@ -105,7 +105,8 @@ def product(slug):
     found = _cached(("product", slug), lambda: service.visible_product(slug))
     if found is None:
         abort(404)
-    viewing_product(found.id)
+    if personalizing():  # a customer who turned it off leaves no trail of products
+        viewing_product(found.id)
     return render_product_page(found)
 
 

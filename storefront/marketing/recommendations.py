@@ -19,13 +19,12 @@ from itertools import permutations
 from flask import current_app
 from peewee import fn
 
-from storefront.accounts.current import current_customer
+from storefront.accounts.current import current_customer, personalizing
 from storefront.catalogue.models import Availability, Product
 from storefront.db import database
 from storefront.marketing.models import BoughtTogether
 from storefront.orders.models import Order, OrderLine
 from storefront.orders.signals import order_placed
-from storefront.tracking.pipeline import personalizing
 from storefront.web.memo import TimedCache
 
 log = logging.getLogger(__name__)

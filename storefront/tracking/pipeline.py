@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 
-from storefront.accounts.current import current_customer
 from storefront.db import utcnow
 from storefront.tracking import requestlog, tags, visits
 from storefront.tracking.clicklog import clicks
@@ -27,18 +26,9 @@ UNTRACKED_ENDPOINTS = frozenset({"static", "catalogue.media"})
 PATH_LENGTH, HOST_LENGTH = 300, 200
 
 
-def personalizing():
-    """False when the signed-in customer turned recommendations and recently viewed off
-    (P11); a guest's recently viewed lives with the visitor cookie (P19)."""
-    customer = current_customer()
-    return customer is None or customer.personalized
-
-
 def viewing_product(product_id):
-    """Tell the page-view log which product this page shows (for "recently viewed"), unless
-    the customer turned personalization off."""
-    if personalizing():
-        g.viewed_product_id = product_id
+    """Tell the page-view log which product this page shows (for "recently viewed")."""
+    g.viewed_product_id = product_id
 
 
 def _tracked():
