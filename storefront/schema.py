@@ -24,7 +24,7 @@ def all_models():
     from storefront.payments.models import Payment, PaymentAttempt, SavedCard
     from storefront.privacy.models import (AuditEvent, ConsentEvent, Disclosure, PolicyNotice,
                                            PolicyVersion)
-    from storefront.support.models import Correspondence
+    from storefront.support.models import CallNote, CareReply, Correspondence
     from storefront.tracking.models import Banner, PageView, RequestLog, Touch, Visitor
 
     return [Partner, Banner, Touch, Visitor, PageView, Category, Product, ProductWord,
@@ -33,7 +33,8 @@ def all_models():
             GiftCard, GiftCardEntry, Order, OrderAddress, OrderLine, SavedCard, Payment,
             PaymentAttempt, Shipment, ShipmentLine, PolicyVersion, PolicyNotice, ConsentEvent,
             Disclosure, AuditEvent, RequestLog, Correspondence, CatalogueRequest, Promotion,
-            PromoCode, Contest, ContestEntry, ContestDraw, Campaign, BoughtTogether]
+            PromoCode, Contest, ContestEntry, ContestDraw, Campaign, BoughtTogether,
+            CareReply, CallNote]
 
 
 def runner(database):

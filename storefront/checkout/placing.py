@@ -60,18 +60,20 @@ def _wait_for_twin(number, wait_seconds):
 
 
 def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_wait_seconds,
-                attribution=None):
+                attribution=None, phone=None):
     """Place the order the shopper reviewed; return it.
 
     reviewed is the fingerprint shown on the review page. Raises CheckoutError (nothing
     placed, nothing charged) or gateway.PaymentError (declined or processor unreachable).
-    The same attempt sent twice returns the one order.
+    The same attempt sent twice returns the one order. phone (a TakenByPhone) places an
+    order a care associate takes on the phone: its channel is phone, it names the associate,
+    and it keeps no IP address (the associate's is not the customer's).
     """
     existing = placed(draft.number)
     if existing is not None:
         return existing  # the same POST again: the order already exists
     now = utcnow()
-    cart, summary, pricing, gift_card = review(draft, customer, visitor_id, now)
+    cart, summary, pricing, gift_card = review(draft, customer, visitor_id, now, phone)
     if not ready_to_review(draft, summary):
         raise CheckoutError("Please fill in your details first.")
     if not draft.number:  # the payment was chosen again (another tab) since this review
@@ -90,8 +92,8 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_
         return _wait_for_twin(draft.number, twin_wait_seconds)
     authorization = _authorize(processor, draft, card, cvv_to_send, pricing.card_cents)
     try:
-        order = _record(draft, customer, ip, cart.id, reviewed, gift_card, card, authorization,
-                        attribution)
+        order = _record(draft, customer, "" if phone else ip, cart.id, reviewed, gift_card,
+                        card, authorization, attribution, phone)
     except BaseException as error:
         replacement = _undo(processor, draft.number, authorization, error)
         if replacement is error:
@@ -147,7 +149,7 @@ def _undo(processor, number, authorization, error):
 
 
 def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorization,
-            attribution):
+            attribution, phone):
     """The order, its stock, gift cards, promotion code use, payment and the emptied cart: all
     or nothing."""
     with database.atomic():
@@ -170,7 +172,9 @@ def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorizati
             [orders.LineRequest(line.product, line.quantity, discount)
              for line, discount in zip(summary.lines, discounts, strict=True)],
             [orders.GiftCardLine(c.amount_cents, c.recipient_name) for c in summary.gift_cards],
-            ip, attribution=attribution, promo_code=pricing.promo_code)
+            ip, attribution=attribution, promo_code=pricing.promo_code,
+            channel=Order.PHONE if phone else Order.WEB,
+            taken_by=phone.staff_id if phone else None)
         if pricing.gift_card_cents:
             giftcards.redeem(gift_card.id, pricing.gift_card_cents, order.number)
         for bought in summary.gift_cards:

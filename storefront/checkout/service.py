@@ -249,10 +249,21 @@ def precheck_stock(summary):
                                 "Please change the quantity in your cart.")
 
 
-def review(draft, customer, visitor_id, now=None):
+@dataclass(frozen=True)
+class TakenByPhone:
+    """An order a care associate takes on the phone (P21): who takes it, and the cart it is
+    built in. That cart is the associate's, not the customer's: the customer's own cart stays
+    as they left it, and a caller with no account needs none."""
+
+    staff_id: int
+    cart_key: str
+
+
+def review(draft, customer, visitor_id, now=None, phone=None):
     """(cart, summary, pricing, gift card or None) for the review page and for placing; the
     draft's promotion code counts only while it applies (promo_of says why not)."""
-    cart = carts.find_cart(visitor_id, customer)
+    cart = carts.find_cart(phone.cart_key, None) if phone else \
+        carts.find_cart(visitor_id, customer)
     summary = carts.summarise(cart)
     gift_card = GiftCard.get_or_none(GiftCard.id == draft.gift_card_id) \
         if draft.gift_card_id else None

@@ -305,7 +305,15 @@ ITEMS = (
                   "automatically. Deleting your account deletes the messages tied to it.",
         fields=("Correspondence.sender_name", "Correspondence.sender_email",
                 "Correspondence.customer", "Correspondence.subject", "Correspondence.body",
-                "Correspondence.message_id")),
+                "Correspondence.message_id", "CareReply.correspondence", "CareReply.body")),
+    Item(
+        "call_notes", "Notes Customer Care make when they speak with you on the phone",
+        CORRESPONDENCE,
+        collected="When you call Customer Care, or they call you about an order.",
+        purposes=("So whoever helps you next knows what was said and agreed.",),
+        retention="As long as Customer Care may need them to help you; they are not deleted "
+                  "automatically. Deleting your account deletes them.",
+        fields=("CallNote.customer", "CallNote.order", "CallNote.body")),
     Item(
         "mail", "Mail we send you: the address, the subject and the text", CORRESPONDENCE,
         collected="When we send you mail.",
@@ -425,6 +433,7 @@ ITEMS = (
                 "StaffUser.password_hash", "StaffUser.roles", "StaffUser.partner",
                 "StaffUser.is_active", "StaffUser.created_at", "AccountSession.staff",
                 "Order.taken_by", "Shipment.shipped_by", "Correspondence.assigned_to",
+                "CareReply.staff", "CallNote.staff",
                 "ConsentEvent.staff_id", "PolicyVersion.published_by_id",
                 "AuditEvent.staff_id", "Disclosure.staff_id", "Promotion.created_by_id",
                 "ContestDraw.drawn_by_id", "Campaign.created_by_id"),
@@ -505,6 +514,8 @@ SUBJECT_LINKS = {
     "GiftCardEntry": (Link(ORDER_NUMBER, "order_number"),),
     "OutboxMessage": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "recipient")),
     "Correspondence": (Link(ACCOUNT, "customer"), Link(EMAIL, "sender_email")),
+    "CareReply": (Link(PARENT, "correspondence"),),
+    "CallNote": (Link(ACCOUNT, "customer"), Link(PARENT, "order")),
     "ConsentEvent": (Link(ACCOUNT, "customer_id"), Link(EMAIL, "email_key")),
     "CatalogueRequest": (Link(EMAIL, "email"),),
     "ContestEntry": (Link(EMAIL, "email_key"),),

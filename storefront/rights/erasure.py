@@ -23,7 +23,7 @@ from storefront.orders.models import Order, OrderAddress
 from storefront.payments.models import SavedCard
 from storefront.privacy import audit
 from storefront.privacy.models import AuditEvent, ConsentEvent, Disclosure, PolicyNotice
-from storefront.support.models import Correspondence
+from storefront.support.models import CallNote, Correspondence
 
 ERASED_NAME = "Deleted customer"
 WRONG_PASSWORD = "Your password is not right."
@@ -51,6 +51,8 @@ PLAN = {
     "OutboxMessage": "kept as a record that mail was sent: address and text forgotten, "
                      "mail not yet sent withheld",
     "Correspondence": "deleted",
+    "CareReply": "deleted with the message it answers",
+    "CallNote": "deleted, those on the account and those on its orders",
     "ConsentEvent": "kept as proof: the address replaced by a hash, the IP forgotten",
     "PolicyNotice": "kept as proof the person was told: the address replaced by a hash",
     "AuditEvent": "kept: the address replaced by a hash",
@@ -132,6 +134,8 @@ def erase_account(customer, now, secret):
                                                 OutboxMessage.SENDING]))).execute()
         for model in (Address, Phone, SavedCard, Cart, AccountSession, Correspondence):
             model.delete().where(model.customer == customer).execute()
+        CallNote.delete().where((CallNote.customer == customer)
+                                | CallNote.order.in_(orders)).execute()
         LoginAttempt.delete().where(
             LoginAttempt.realm == "customer",
             LoginAttempt.subject == throttle.subject_key(secret, "customer", key)).execute()

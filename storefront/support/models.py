@@ -1,9 +1,11 @@
-"""Correspondence with Customer Care (P10): contact-form messages and mail sent to the care
-address. Only care staff read it; it never leaves the shop (no export, report or payload)."""
+"""Customer Care's records: correspondence (P10), contact-form messages and mail sent to the
+care address, with the replies care sent; and call notes (P4). Only care staff read them;
+they never leave the shop (no export, report or payload)."""
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
 from storefront.accounts.models import Customer, StaffUser
 from storefront.db import BaseModel, utcnow
+from storefront.orders.models import Order
 
 
 class Correspondence(BaseModel):
@@ -22,3 +24,24 @@ class Correspondence(BaseModel):
     assigned_to = ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
     received_at = DateTimeField(default=utcnow, index=True)
     closed_at = DateTimeField(null=True)
+
+
+class CareReply(BaseModel):
+    """An answer care sent to a message, through the outbox: kept so the next associate sees
+    what the sender was told."""
+
+    correspondence = ForeignKeyField(Correspondence, backref="replies", on_delete="CASCADE")
+    staff = ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
+    body = TextField()
+    sent_at = DateTimeField(default=utcnow)
+
+
+class CallNote(BaseModel):
+    """What was said on a call (P4), on a customer, on an order, or both (a guest's order has
+    no account)."""
+
+    customer = ForeignKeyField(Customer, null=True, backref="call_notes", on_delete="CASCADE")
+    order = ForeignKeyField(Order, null=True, backref="call_notes", on_delete="CASCADE")
+    staff = ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
+    body = TextField()
+    created_at = DateTimeField(default=utcnow, index=True)

@@ -20,8 +20,8 @@ from storefront.tracking.clicklog import clicks
 from storefront.web.visitor import visitor_is_kept
 
 STAFF_BLUEPRINTS = frozenset({"staff", "staff_mail", "fulfilment", "reports", "portal",
-                              "care_inbox", "care_requests", "rights_staff",
-                              "marketing_staff"})
+                              "care_inbox", "care_requests", "care_customers", "care_phone",
+                              "rights_staff", "marketing_staff"})
 UNTRACKED_ENDPOINTS = frozenset({"static", "catalogue.media"})
 PATH_LENGTH, HOST_LENGTH = 300, 200
 

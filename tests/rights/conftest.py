@@ -1,8 +1,8 @@
 """Two people with every kind of record the shop keeps, made the way shoppers make them: an
 arrival through a tagged link, an account with its consent boxes and the notice of a coming
 policy change, a shipped order paid with a saved card and holding a gift card, a cart left
-full, a message to Customer Care, a failed and a good sign-in; and, made by staff, an audit
-event and a legal disclosure."""
+full, a message to Customer Care, a failed and a good sign-in; and, made by staff, care's
+reply and call notes, an audit event and a legal disclosure."""
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +16,7 @@ from storefront.orders.models import Order
 from storefront.payments import gateway
 from storefront.privacy import publishing
 from storefront.privacy.models import AuditEvent, Disclosure
+from storefront.support.models import CallNote, CareReply, Correspondence
 from tests.factories import (PASSWORD, add_to_cart, checkout, make_product, make_staff,
                              post_form, sign_in)
 from tests.fulfilment.test_fulfilment import RecordingCarrier
@@ -93,6 +94,7 @@ def make_someone(app, db, processor):
     rug = make_product(name="Quince Rug", price_cents=9000)
     legal = make_staff("legal")
     shipper = make_staff("fulfilment")
+    care = make_staff("care")
     with app.test_request_context():  # a new use announced: each new account is told of it
         publishing.publish("2", "We will mail product updates.", "", "update_mail",
                            utcnow() + timedelta(days=40), legal.id, ())
@@ -136,6 +138,12 @@ def make_someone(app, db, processor):
         ContestEntry.create(contest=contest, email=person.email,
                             email_key=person.email.lower(), zip_code="62701",
                             age_band="35-44", income_band="50-75k", ip="10.0.0.9")
+        CareReply.create(correspondence=Correspondence.get(sender_email=person.email),
+                         staff=care, body=f"We will send {person.name} a new lamp.")
+        CallNote.create(customer=person.customer, staff=care,
+                        body=f"{person.name} called about the lamp.")
+        CallNote.create(order=person.order, staff=care,
+                        body=f"{person.name} asked to leave it with a neighbour.")
         elsewhere = app.test_client()
         assert sign_in(elsewhere, person.email, "not the password").status_code == 400
         assert sign_in(elsewhere, person.email).status_code == 302
