@@ -12,7 +12,7 @@ os.environ.setdefault("STOREFRONT_INSTANCE", tempfile.mkdtemp(prefix="storefront
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from storefront import create_app, schema  # noqa: E402
-from storefront.catalogue.views import fragments  # noqa: E402
+from storefront.web import memo  # noqa: E402
 from storefront.db import database, release_connections  # noqa: E402
 from tests.factories import *  # noqa: E402,F401,F403 (factories are importable from here too)
 
@@ -40,7 +40,7 @@ def app(database_url):
 def empty_database(app):
     """Every test starts from empty tables."""
     yield
-    fragments.clear()
+    memo.clear_all()
     with database.connection_context():
         with database.atomic():
             for model in reversed(schema.all_models()):

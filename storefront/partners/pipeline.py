@@ -133,11 +133,6 @@ def write_cookie(response):
     return response
 
 
-def clear_cache():
-    """Forget the cached partners (after a change from the command line or in tests)."""
-    _partners.clear()
-
-
 def init_app(app):
     """Resolve the partner before every request (g.partner: a Partner or None)."""
     from storefront.partners.views import bp

@@ -5,7 +5,17 @@ go first once `max_entries` is reached, so memory stays bounded however many pag
 """
 import threading
 import time
+import weakref
 from collections import OrderedDict
+
+_every_cache = weakref.WeakSet()
+
+
+def clear_all():
+    """Forget the values of every cache of this process (between tests: a value cached in
+    one must not show in the next)."""
+    for cache in list(_every_cache):
+        cache.clear()
 
 
 class TimedCache:
@@ -16,6 +26,7 @@ class TimedCache:
         self._values = OrderedDict()
         self._max = max_entries
         self._lock = threading.Lock()
+        _every_cache.add(self)
 
     def get(self, key, seconds, compute):
         """The cached value for key, recomputed when older than seconds.
