@@ -53,6 +53,9 @@ def create_app(config=None):
     from storefront.privacy.views import bp as privacy_bp
     from storefront.privacy.optout import bp as optout_bp
     from storefront.support.views import bp as support_bp
+    from storefront.backoffice.banner_views import bp as backoffice_banners_bp
+    from storefront.backoffice.catalogue_views import bp as backoffice_catalogue_bp
+    from storefront.backoffice.partner_views import bp as backoffice_partners_bp
     from storefront.care.customers import bp as care_customers_bp
     from storefront.care.inbox import bp as care_inbox_bp
     from storefront.care.phone_orders import bp as care_phone_bp
@@ -65,7 +68,8 @@ def create_app(config=None):
                       support_bp, checkout_bp, orders_bp, giftcards_bp, cards_bp,
                       fulfilment_bp, portal_bp, reports_bp, care_inbox_bp, care_requests_bp,
                       rights_bp, rights_staff_bp, marketing_bp, marketing_staff_bp,
-                      care_customers_bp, care_phone_bp):
+                      care_customers_bp, care_phone_bp, backoffice_catalogue_bp,
+                      backoffice_partners_bp, backoffice_banners_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff_mail_bp)
     # Marketing mail is checked against the consent ledger again just before it is sent.

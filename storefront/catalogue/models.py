@@ -85,3 +85,26 @@ class ProductWord(BaseModel):
     class Meta:
         primary_key = False
         indexes = ((("word", "product"), True),)
+
+
+class ProductImage(BaseModel):
+    """A picture of a product, checked by its content when uploaded and stored under
+    instance/media/ with a generated name, with its thumbnail."""
+
+    product = ForeignKeyField(Product, backref="images", on_delete="CASCADE")
+    filename = CharField(max_length=200)  # paths under instance/media
+    thumbnail = CharField(max_length=200)
+    width = IntegerField()
+    height = IntegerField()
+    position = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+
+class ProductChange(BaseModel):
+    """One change of a product by staff, for its history: who, when, each field's old and new
+    value."""
+
+    product = ForeignKeyField(Product, backref="changes", on_delete="CASCADE")
+    staff_id = IntegerField(null=True, index=True)  # catalogue sits below accounts: no FK
+    at = DateTimeField(default=utcnow)
+    changes = TextField()  # JSON: {"field": [old, new], ...}

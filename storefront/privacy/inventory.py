@@ -433,7 +433,7 @@ ITEMS = (
                 "StaffUser.password_hash", "StaffUser.roles", "StaffUser.partner",
                 "StaffUser.is_active", "StaffUser.created_at", "AccountSession.staff",
                 "Order.taken_by", "Shipment.shipped_by", "Correspondence.assigned_to",
-                "CareReply.staff", "CallNote.staff",
+                "CareReply.staff", "CallNote.staff", "ProductChange.staff_id",
                 "ConsentEvent.staff_id", "PolicyVersion.published_by_id",
                 "AuditEvent.staff_id", "Disclosure.staff_id", "Promotion.created_by_id",
                 "ContestDraw.drawn_by_id", "Campaign.created_by_id"),
@@ -462,6 +462,7 @@ NOT_PERSONAL = {
     "PaymentAttempt.message": "The shop's own words shown when a payment failed.",
     "GiftCard.last_four": "The end of a gift card's code, to tell cards apart.",
     "GiftCardEntry.gift_card": "Which gift card moved; the card's own fields are declared.",
+    "ProductChange.changes": "Old and new values of a product's catalogue fields.",
 }
 
 # Models with no personal field at all.
@@ -471,6 +472,7 @@ NO_PERSONAL_DATA = {
     "Category": "The catalogue.",
     "Product": "The catalogue.",
     "ProductWord": "The catalogue's search index.",
+    "ProductImage": "Pictures of products.",
     "ShipmentLine": "Which order lines left in which parcel; both are declared.",
     "PromoCode": "Discount codes and how often each was used, by nobody in particular.",
     "Contest": "Contests: their rules, dates and prizes.",
@@ -541,6 +543,7 @@ UNLINKED = {
                   "are, so it cannot be searched for you.",
     "StaffUser": "Staff accounts are about our staff, not our customers.",
     "PolicyVersion": "Who published a version of the privacy policy is about our staff.",
+    "ProductChange": "Who changed a product in the catalogue is about our staff.",
 }
 # Items about the shop's staff: a customer's export and erasure leave their fields out.
 STAFF_ITEMS = ("staff",)

@@ -13,6 +13,9 @@ class Banner(BaseModel):
     campaign = CharField(max_length=80, default="")
     placement = CharField(max_length=80)
     image = CharField(max_length=200, default="")
+    target_url = CharField(max_length=300, default="")  # where a click leads: a path of the shop
+    starts_at = DateTimeField(null=True)  # shown from, until (open-ended when empty)
+    ends_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
 
 
