@@ -1,0 +1,98 @@
+"""Stock and availability as the warehouse sets them, and what follows for open orders (P3).
+
+The catalogue may not import fulfilment, so this top layer joins them. When a product
+becomes out of stock or discontinued, the lines of open orders follow through
+fulfilment.service.change_line, which mails the customer the item's status:
+
+- discontinued: every line of it not shipped yet (being prepared, on reserve, out of stock)
+  is discontinued: it will never ship and is not charged (units it held go back to stock);
+- out of stock: lines waiting for goods they do not hold (on reserve) become out of stock;
+  lines already holding their units keep them and ship as usual.
+
+A line fulfilment cannot change right now (its order is being shipped) is reported; saving
+the availability again retries, as lines already changed are left alone.
+"""
+from dataclasses import dataclass, field
+
+from storefront.accounts.models import StaffUser
+from storefront.catalogue import editing
+from storefront.catalogue.models import Availability
+from storefront.fulfilment import service as fulfilment
+from storefront.orders.models import Order, OrderLine
+from storefront.payments import gateway
+
+# availability → (the status lines take, the statuses of the lines that follow)
+FOLLOWING = {
+    Availability.DISCONTINUED: (OrderLine.DISCONTINUED, (
+        OrderLine.ALLOCATED, OrderLine.ON_RESERVE, OrderLine.OUT_OF_STOCK)),
+    Availability.OUT_OF_STOCK: (OrderLine.OUT_OF_STOCK, (OrderLine.ON_RESERVE,)),
+}
+
+
+@dataclass
+class Followed:
+    """What open orders did after an availability change."""
+
+    changed: list = field(default_factory=list)  # order numbers whose line changed
+    failed: list = field(default_factory=list)  # (order number, why) to retry
+
+
+def lines_to_follow(product_id, availability):
+    """The open orders' lines of the product that must follow this availability, with their
+    orders, in order of placing."""
+    if availability not in FOLLOWING:
+        return []
+    _, statuses = FOLLOWING[availability]
+    return list(OrderLine.select(OrderLine, Order).join(Order)
+                .where(OrderLine.product == product_id, OrderLine.kind == OrderLine.PRODUCT,
+                       OrderLine.status.in_(statuses))
+                .order_by(Order.placed_at, Order.id, OrderLine.id))
+
+
+def follow_open_orders(product, processor):
+    """Bring the open orders' lines in line with the product's availability (see above);
+    each changed line mails its customer, and an order whose lines are all final is settled
+    (the processor releases what will not be charged)."""
+    followed = Followed()
+    if product.availability not in FOLLOWING:
+        return followed
+    status, _ = FOLLOWING[product.availability]
+    for line in lines_to_follow(product.id, product.availability):
+        try:
+            fulfilment.change_line(line.order, line.id, status, processor)
+        except fulfilment.FulfilmentError as error:
+            followed.failed.append((line.order.number, str(error)))
+        except gateway.PaymentError as error:  # the line changed; settling waits
+            followed.changed.append(line.order.number)
+            followed.failed.append((line.order.number, f"the line changed, but settling the "
+                                                       f"payment failed: {error}"))
+        else:
+            followed.changed.append(line.order.number)
+    return followed
+
+
+def change_stock(product, values, staff_id, processor, confirmed=False):
+    """Set stock, availability and expected date (and nothing else), then let open orders
+    follow. Discontinuing cancels open orders' lines for good, so it needs confirmed when
+    there are any. (Saved, Followed); CatalogueError changes nothing."""
+    values = {name: value for name, value in values.items() if name in editing.STOCK_FIELDS}
+    becoming = values.get("availability")
+    if becoming == Availability.DISCONTINUED != product.availability and not confirmed:
+        count = len(lines_to_follow(product.id, becoming))
+        if count:
+            lines = "1 line" if count == 1 else f"{count} lines"
+            raise editing.CatalogueError({"confirm": (
+                f"Discontinuing cancels {lines} of open orders, and their customers are told "
+                "at once. Tick to confirm.")})
+    saved = editing.save_product(product, values, staff_id)
+    return saved, follow_open_orders(saved.product, processor)
+
+
+def history(product_id, number, size):
+    """One page of a product's history with the name of the staff member of each change:
+    (Page of (ProductChange, changes), {staff_id: name})."""
+    page = editing.changes_of(product_id, number, size)
+    ids = {row.staff_id for row, _ in page.items if row.staff_id}
+    names = {member.id: member.name or member.email
+             for member in StaffUser.select().where(StaffUser.id.in_(ids))} if ids else {}
+    return page, names

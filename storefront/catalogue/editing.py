@@ -1,0 +1,336 @@
+"""Catalogue editing: the rules for the products and categories staff create and change, their
+pictures, and each product's change history.
+
+Plain values in (a dict of field names, cents as integers, dates as dates), errors by field
+out: the back office's forms and the CSV import call the same save_product. Every change of a
+product is recorded as a ProductChange with each field's old and new value.
+"""
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from peewee import IntegrityError
+
+from storefront.catalogue.models import (Availability, Category, Product, ProductChange,
+                                         ProductImage)
+from storefront.catalogue.service import Page, index_words, refresh_category_counts, slugify
+from storefront.db import database
+from storefront.web import images
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+_DOLLARS = re.compile(r"\$?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,8})(?:\.([0-9]{1,2}))?")
+PRODUCT_FIELDS = ("name", "slug", "description", "price_cents", "sku", "weight_grams", "stock",
+                  "availability", "expected_on", "category_id")
+STOCK_FIELDS = ("stock", "availability", "expected_on")  # what fulfilment staff may change
+NEW_PRODUCT = {"slug": "", "description": "", "weight_grams": 0, "stock": 0,
+               "availability": Availability.AVAILABLE, "expected_on": None}
+SEARCH_WORDS = ("name", "sku", "description")  # what the word index is made of
+MAX_PRICE_CENTS = 99_999_999
+MAX_COUNT = 1_000_000  # units in stock, grams of weight
+MAX_IMAGES = 12
+IMAGE_FOLDER = "products"
+IMAGE_LIMITS = images.Limits(max_bytes=5 * 1024 * 1024, max_width=4000, max_height=4000,
+                             max_pixels=16_000_000)
+
+
+class CatalogueError(Exception):
+    """A catalogue rule was broken: errors maps field names to messages staff may read."""
+
+    def __init__(self, errors):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+def cents(text):
+    """Dollars as typed ('12', '12.5', '$1,299.00') in cents, or None."""
+    match = _DOLLARS.fullmatch((text or "").strip())
+    if not match:
+        return None
+    return int(match.group(1).replace(",", "")) * 100 + \
+        int((match.group(2) or "0").ljust(2, "0"))
+
+
+def _whole(value, low, high):
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _current(product):
+    return {"name": product.name, "slug": product.slug, "description": product.description,
+            "price_cents": product.price_cents, "sku": product.sku,
+            "weight_grams": product.weight_grams, "stock": product.stock,
+            "availability": product.availability, "expected_on": product.expected_on,
+            "category_id": product.category_id}
+
+
+def _free_slug(model, base, own_id):
+    """base, or base-2, base-3…: the first that no other row of model uses."""
+    base = base[:150]
+    taken = {row.slug for row in model.select(model.slug).where(
+        model.slug.startswith(base), model.id != (own_id or 0))}
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def _slug(model, given, name, own_id, errors):
+    """The slug to save: the given one when it is well-formed and free, else one made from
+    the name (when none is given)."""
+    given = (given or "").strip().lower()
+    if not given:
+        return _free_slug(model, slugify(name or ""), own_id)
+    if len(given) > 150 or not SLUG.fullmatch(given):
+        errors["slug"] = "Use lower-case letters, digits and single hyphens, like brass-lamp."
+    elif model.select().where(model.slug == given, model.id != (own_id or 0)).exists():
+        errors["slug"] = "Another one has this address already. Choose another, or leave it " \
+                         "empty to make one from the name."
+    return given
+
+
+def product_errors(values, product=None):
+    """(clean values, errors by field) for a new product (every field needed) or for the
+    fields given of an existing one; reads the database only for uniqueness and category."""
+    unknown = set(values) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValueError(f"not product fields: {sorted(unknown)}")
+    merged = {**NEW_PRODUCT, **(_current(product) if product else {}), **values}
+    checking = set(PRODUCT_FIELDS) if product is None else set(values)
+    own_id = product.id if product else None
+    errors, clean = {}, dict(values)
+    if "name" in checking:
+        clean["name"] = name = (merged.get("name") or "").strip()
+        if not name:
+            errors["name"] = "Enter the product's name."
+        elif len(name) > 150:
+            errors["name"] = "A name may have at most 150 characters."
+    if "slug" in checking:
+        clean["slug"] = _slug(Product, merged.get("slug"), clean.get("name", ""), own_id,
+                              errors)
+    if "description" in checking:
+        clean["description"] = (merged.get("description") or "").strip()
+        if len(clean["description"]) > 20_000:
+            errors["description"] = "A description may have at most 20,000 characters."
+    if "price_cents" in checking and not _whole(merged.get("price_cents"), 1, MAX_PRICE_CENTS):
+        errors["price_cents"] = "Enter a price from 0.01 to 999,999.99, like 12.50."
+    if "sku" in checking:
+        clean["sku"] = sku = (merged.get("sku") or "").strip()
+        if not sku:
+            errors["sku"] = "Enter the SKU."
+        elif len(sku) > 64 or not SKU.fullmatch(sku):
+            errors["sku"] = "A SKU has at most 64 letters, digits, dots, hyphens or slashes."
+        elif Product.select().where(Product.sku == sku, Product.id != (own_id or 0)).exists():
+            errors["sku"] = "Another product has this SKU."
+    for field, what in (("weight_grams", "weight in grams"), ("stock", "number in stock")):
+        if field in checking and not _whole(merged.get(field), 0, MAX_COUNT):
+            errors[field] = f"Enter the {what}: a whole number from 0 to {MAX_COUNT:,}."
+    if checking & {"availability", "expected_on"}:
+        availability = merged.get("availability")
+        if availability not in Availability.LABELS:
+            errors["availability"] = "Choose one of the availabilities."
+        elif availability == Availability.ON_RESERVE:
+            if not isinstance(merged.get("expected_on"), date):
+                errors["expected_on"] = "Enter the date an item on reserve is expected."
+            clean["expected_on"] = merged.get("expected_on")
+        else:
+            clean["expected_on"] = None  # a date means something only for an item on reserve
+        clean["availability"] = availability
+    if "category_id" in checking and not (
+            _whole(merged.get("category_id"), 1, 2**31 - 1)
+            and Category.select().where(Category.id == merged["category_id"]).exists()):
+        errors["category_id"] = "Choose a category."
+    return clean, errors
+
+
+def _shown(value):
+    """A value as the history keeps it (JSON)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def record_change(product_id, staff_id, changes):
+    """Append a product's change to its history: {field: [old, new]}; nothing when empty."""
+    if changes:
+        ProductChange.create(product=product_id, staff_id=staff_id,
+                             changes=json.dumps(changes, sort_keys=True, default=str))
+
+
+def _differences(before, after):
+    return {name: [_shown(before.get(name)), _shown(after[name])] for name in after
+            if before.get(name) != after[name]}
+
+
+def _category_name(category_id):
+    category = Category.get_or_none(Category.id == category_id) if category_id else None
+    return category.name if category else None
+
+
+@dataclass
+class Saved:
+    product: Product
+    changes: dict  # {field: [old, new]} as recorded
+    created: bool
+
+
+def save_product(product, values, staff_id, pictures=(), media_root=None):
+    """Create a product (product None: every field) or change the fields given; pictures
+    (file contents) are checked with the fields and added after the product's own. One
+    transaction: CatalogueError (every problem by field) or IntegrityError leave nothing
+    behind, no row and no file. Keeps the word index and the category counts right."""
+    clean, errors = product_errors(values, product)
+    checked = _check_pictures(product, pictures, errors)
+    if errors:
+        raise CatalogueError(errors)
+    created = product is None
+    before = {} if created else _current(product)
+    stored = []
+    try:
+        with database.atomic():
+            if created:
+                product = Product.create(**{**NEW_PRODUCT, **clean})
+            elif clean:
+                for name, value in clean.items():
+                    setattr(product, name, value)
+                product.save(only=[getattr(Product, name) for name in clean])
+            now = _current(product)
+            changes = _differences(before, {name: now[name]
+                                            for name in (PRODUCT_FIELDS if created else clean)})
+            if "category_id" in changes:
+                changes["category"] = [_category_name(before.get("category_id")),
+                                       _category_name(product.category_id)]
+                del changes["category_id"]
+            if checked:
+                changes["images"] = _add_pictures(product, checked, media_root, stored)
+            record_change(product.id, staff_id, changes)
+            if created or set(changes) & set(SEARCH_WORDS):
+                index_words(product)
+            if created or "category" in changes:
+                refresh_category_counts()
+    except BaseException as error:
+        images.remove(media_root, *[name for s in stored for name in (s.filename, s.thumbnail)])
+        if isinstance(error, IntegrityError):  # the SKU or slug taken since the check
+            raise CatalogueError({"sku": "Another product took this SKU or address a moment "
+                                         "ago. Check them and save again."}) from None
+        raise
+    return Saved(product, changes, created)
+
+
+def _check_pictures(product, pictures, errors):
+    """Each picture checked by content; the first problem goes next to the images field."""
+    pictures = [data for data in pictures if data]
+    have = 0 if product is None else product.images.count()
+    if have + len(pictures) > MAX_IMAGES:
+        errors["images"] = f"A product may have at most {MAX_IMAGES} pictures."
+        return []
+    checked = []
+    for number, data in enumerate(pictures, 1):
+        try:
+            checked.append(images.check(data, IMAGE_LIMITS))
+        except images.ImageRejected as error:
+            which = f"Picture {number}: " if len(pictures) > 1 else ""
+            errors["images"] = f"{which}{error}"
+            return []
+    return checked
+
+
+def _add_pictures(product, checked, media_root, stored):
+    """Store the pictures after the product's own (the first ever is the primary one, whose
+    thumbnail listings show); [old names, new names] for the history."""
+    existing = list(product.images.order_by(ProductImage.position, ProductImage.id))
+    position = existing[-1].position + 1 if existing else 0
+    for offset, picture in enumerate(checked):
+        saved = images.store(picture, media_root, IMAGE_FOLDER)
+        stored.append(saved)
+        ProductImage.create(product=product, filename=saved.filename, thumbnail=saved.thumbnail,
+                            width=saved.width, height=saved.height, position=position + offset)
+    _set_primary(product)
+    before = [image.filename for image in existing]
+    return [before, before + [saved.filename for saved in stored]]
+
+
+def _set_primary(product):
+    first = product.images.order_by(ProductImage.position, ProductImage.id).first()
+    product.image = first.thumbnail if first else None
+    product.save(only=[Product.image])
+
+
+def remove_image(product, image_id, staff_id, media_root):
+    """Remove one of the product's pictures (the next becomes primary) and its files."""
+    with database.atomic():
+        image = ProductImage.get_or_none(ProductImage.id == image_id,
+                                         ProductImage.product == product)
+        if image is None:
+            raise CatalogueError({"images": "That picture is not one of this product's."})
+        before = [row.filename for row in product.images.order_by(ProductImage.position,
+                                                                  ProductImage.id)]
+        image.delete_instance()
+        _set_primary(product)
+        record_change(product.id, staff_id,
+                      {"images": [before, [name for name in before if name != image.filename]]})
+    images.remove(media_root, image.filename, image.thumbnail)  # only once the row is gone
+
+
+def set_hidden(product, hidden, staff_id):
+    """Hide a product from the shop (its page, listings and search) or show it again."""
+    if product.is_hidden == hidden:
+        return
+    with database.atomic():
+        Product.update(is_hidden=hidden).where(Product.id == product.id).execute()
+        record_change(product.id, staff_id, {"is_hidden": [product.is_hidden, hidden]})
+        product.is_hidden = hidden
+        refresh_category_counts()
+
+
+def changes_of(product_id, number, size):
+    """One page of a product's history, newest first: (ProductChange, {field: [old, new]})."""
+    query = (ProductChange.select().where(ProductChange.product == product_id)
+             .order_by(ProductChange.at.desc(), ProductChange.id.desc()))
+    rows = list(query.limit(size + 1).offset((number - 1) * size))
+    return Page([(row, json.loads(row.changes)) for row in rows[:size]], number,
+                len(rows) > size)
+
+
+def find_products(text, category_id, availability, number, size):
+    """Products for the back office, hidden ones too, newest first: name or SKU containing
+    text, in a category, with an availability (each filter optional)."""
+    query = Product.select(Product, Category).join(Category)
+    if text:
+        query = query.where(Product.name.contains(text) | Product.sku.contains(text))
+    if category_id:
+        query = query.where(Product.category == category_id)
+    if availability:
+        query = query.where(Product.availability == availability)
+    rows = list(query.order_by(Product.created_at.desc(), Product.id.desc())
+                .limit(size + 1).offset((number - 1) * size))
+    return Page(rows[:size], number, len(rows) > size)
+
+
+def save_category(category, values):
+    """Create a category (category None) or change it: name, slug ('' makes one from the
+    name), description, position. CatalogueError with every problem by field."""
+    errors = {}
+    name = (values.get("name") or "").strip()
+    if not name:
+        errors["name"] = "Enter the category's name."
+    elif len(name) > 100:
+        errors["name"] = "A name may have at most 100 characters."
+    slug = _slug(Category, values.get("slug"), name, category.id if category else None, errors)
+    description = (values.get("description") or "").strip()
+    if len(description) > 5_000:
+        errors["description"] = "A description may have at most 5,000 characters."
+    position = values.get("position", 0)
+    if not _whole(position, 0, 10_000):
+        errors["position"] = "Enter a whole number from 0 to 10,000 (lower comes first)."
+    if errors:
+        raise CatalogueError(errors)
+    fields = {"name": name, "slug": slug, "description": description, "position": position}
+    try:
+        with database.atomic():
+            if category is None:
+                return Category.create(**fields)
+            Category.update(**fields).where(Category.id == category.id).execute()
+    except IntegrityError:
+        raise CatalogueError({"slug": "Another category took this address a moment ago."}) \
+            from None
+    return Category.get_by_id(category.id)
