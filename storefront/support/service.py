@@ -1,15 +1,16 @@
 """Correspondence with Customer Care (P10, P20): contact-form messages and mail to the care
-address, kept for care staff only, and the opt-outs care records from them.
+address, kept for care staff only: who holds each one, its closing and reopening, and the
+opt-outs care records from them. Replies are in storefront.support.replies.
 
 A message is linked to the account whose email matches the sender's address. Senders can be
 forged, so a link is a hint for care, never proof of who wrote; the one thing it is used for
 without question is withdrawing consent, which is safe whoever asked.
 """
-from peewee import Case, IntegrityError
+from peewee import JOIN, Case, IntegrityError
 
 from storefront.accounts import throttle
 from storefront.accounts.contact import ContactError, normalise_email
-from storefront.accounts.models import Customer
+from storefront.accounts.models import Customer, StaffUser
 from storefront.db import database, utcnow
 from storefront.privacy import consent, mailing
 from storefront.support.inbound import MAX_NAME, MAX_SUBJECT, parse
@@ -19,6 +20,7 @@ MAX_CONTACT_BODY = 10_000
 THROTTLE_REALM = "contact"
 MAX_MESSAGES_PER_IP = 5  # within throttle.WINDOW
 PAGE_SIZE = 50
+ASSIGNABLE_ROLES = frozenset({"care", "admin"})  # who may read, hold and answer messages
 
 
 class SupportError(Exception):
@@ -122,12 +124,18 @@ def receive_email(raw):
     return row, True
 
 
-def inbox(status=None, page=1):
-    """A page of correspondence (PAGE_SIZE rows): open before closed, newest first;
-    status (open or closed) narrows it to one kind."""
-    query = Correspondence.select()
+def inbox(status=None, page=1, assigned_to=None, unassigned=False):
+    """A page of correspondence (PAGE_SIZE rows), each with its assignee: open before
+    closed, newest first. status (open or closed) narrows it to one kind; assigned_to (a
+    staff id) to one person's messages; unassigned to the messages nobody has taken."""
+    query = (Correspondence.select(Correspondence, StaffUser)
+             .join(StaffUser, JOIN.LEFT_OUTER, on=(Correspondence.assigned_to == StaffUser.id)))
     if status:
         query = query.where(Correspondence.status == status)
+    if assigned_to is not None:
+        query = query.where(Correspondence.assigned_to == assigned_to)
+    if unassigned:
+        query = query.where(Correspondence.assigned_to.is_null())
     open_first = Case(None, [(Correspondence.status == Correspondence.OPEN, 0)], 1)
     return list(query.order_by(open_first, Correspondence.received_at.desc(),
                                Correspondence.id.desc()).paginate(page, PAGE_SIZE))
@@ -150,6 +158,40 @@ def close(correspondence):
               .where(Correspondence.id == correspondence.id,
                      Correspondence.status == Correspondence.OPEN).execute())
     return bool(closed)
+
+
+def reopen(correspondence):
+    """Put a closed message back in the open queue; False when it was open already."""
+    reopened = (Correspondence.update(status=Correspondence.OPEN, closed_at=None)
+                .where(Correspondence.id == correspondence.id,
+                       Correspondence.status == Correspondence.CLOSED).execute())
+    return bool(reopened)
+
+
+def assignable_staff():
+    """Who a message may be given to: active staff with the care or admin role, by name."""
+    members = StaffUser.select().where(StaffUser.is_active == True,  # noqa: E712 (SQL)
+                                       StaffUser.partner.is_null())
+    return sorted((member for member in members if member.role_set & ASSIGNABLE_ROLES),
+                  key=lambda member: (member.name.casefold(), member.id))
+
+
+def assign(correspondence, staff_id):
+    """Give the message to the staff member staff_id (None: to nobody); returns them.
+
+    Only active care or admin staff can hold a message: anyone else is refused with a
+    SupportError on the field "assignee", and the message keeps its assignee."""
+    member = None
+    if staff_id is not None:
+        member = StaffUser.get_or_none(StaffUser.id == staff_id)
+        if member is None or not member.is_active or member.partner_id is not None or \
+                not member.role_set & ASSIGNABLE_ROLES:
+            raise SupportError("Choose an active member of Customer Care from the list.",
+                               field="assignee")
+    (Correspondence.update(assigned_to=member)
+     .where(Correspondence.id == correspondence.id).execute())
+    correspondence.assigned_to = member
+    return member
 
 
 def account_of(correspondence):
