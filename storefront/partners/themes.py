@@ -22,6 +22,7 @@ DEFAULT = "default"
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 PARTS = frozenset({"head", "header", "footer", "frame"})  # what base.html lets a theme draw
 STYLESHEET = re.compile(r"[\w-]+\.css")
+UPLOADED_LOGOS = "partners/"  # a Partner.logo uploaded by staff: a path under instance/media/
 
 
 def theme_file(slug, *parts, root=None):
@@ -72,7 +73,12 @@ def theme_template(part):
 
 
 def theme_static(filename, slug=None):
-    """The URL of a file in a theme's static/ folder (this request's partner's by default)."""
+    """The URL of a file in a theme's static/ folder (this request's partner's by default).
+
+    A partner's logo is either such a file or one uploaded in the back office; the frame
+    passes partner.logo here either way, so every theme's frame shows an uploaded logo too."""
+    if filename.startswith(UPLOADED_LOGOS):
+        return url_for("catalogue.media", name=filename)
     partner = g.get("partner")
     return url_for("cobrand.static", slug=slug or (partner.slug if partner else DEFAULT),
                    filename=filename)
