@@ -1,5 +1,139 @@
 """Care → Customers: find a customer, see everything care may see of them, call notes, and
 opt-outs by phone (P4, P20, P21)."""
-from flask import Blueprint
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+
+from storefront.accounts.current import current_staff, staff_route
+from storefront.care import finder, phone_consent
+from storefront.care.forms import CallNoteForm, CustomerSearchForm, WithdrawForm
+from storefront.orders import service as orders
+from storefront.privacy import audit, consent
+from storefront.privacy.consent import CHANNELS
+from storefront.support import notes
 
 bp = Blueprint("care_customers", __name__, url_prefix="/care", template_folder="templates")
+
+ROLES = ("care", "admin")
+_CUSTOMER = "/customers/<int(max=2147483647):customer_id>"
+
+
+def _customer_or_404(customer_id):
+    found = finder.customer_or_none(customer_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _order_or_404(number):
+    found = orders.order_by_number(number)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/")
+@staff_route(*ROLES)
+def search():
+    """One box: a name, an email address, a phone number typed any way, or an order number."""
+    form = CustomerSearchForm(formdata=request.args)
+    results = None
+    if request.args and form.validate():
+        results = finder.search(form.q.data, current_app.config["SHOP_COUNTRY"],
+                                finder.SEARCH_LIMIT)
+        if results.people():
+            # The term may be someone's address or number: it goes in no description.
+            audit.listed(current_staff(), "customer search results", results.people())
+    return render_template("care/search.html", form=form, results=results,
+                           limit=finder.SEARCH_LIMIT), 400 if form.errors else 200
+
+
+def _customer_page(customer, note_form=None, status=200):
+    audit.viewed(current_staff(), "customer page", customer_id=customer.id,
+                 address=customer.email)
+    return render_template("care/customer.html", file=finder.customer_file(customer),
+                           note_form=note_form or CallNoteForm(),
+                           purpose=consent.purpose, channels=CHANNELS), status
+
+
+@bp.get(_CUSTOMER)
+@staff_route(*ROLES)
+def customer(customer_id):
+    """A customer: contact details and phones, orders, saved cards (masked), consent,
+    correspondence, mail and call notes."""
+    return _customer_page(_customer_or_404(customer_id))
+
+
+@bp.post(f"{_CUSTOMER}/notes")
+@staff_route(*ROLES)
+def customer_note(customer_id):
+    """Keep a note of a call with the customer."""
+    found = _customer_or_404(customer_id)
+    form = CallNoteForm()
+    if form.validate_on_submit():
+        try:
+            notes.add(current_staff(), form.body.data, customer=found)
+        except notes.NoteError as error:
+            form.body.errors = [str(error)]
+        else:
+            flash("The call note is kept.", "success")
+            return redirect(url_for("care_customers.customer", customer_id=found.id,
+                                    _anchor="call-notes"))
+    return _customer_page(found, form, 400)
+
+
+@bp.post(f"{_CUSTOMER}/consent/withdraw")
+@staff_route(*ROLES)
+def withdraw(customer_id):
+    """Record the opt-out the customer asks for on the phone: one purpose, or all."""
+    found = _customer_or_404(customer_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        events = phone_consent.withdraw(found, form.purpose.data, current_staff())
+    except phone_consent.UnknownPurpose:
+        abort(400)
+    if events:
+        withdrawn = "; ".join(consent.purpose(event.purpose).name for event in events)
+        flash(f"Opt-out by phone recorded for {found.email}. Withdrawn: {withdrawn}. "
+              "They will get a notice by email.", "success")
+    else:
+        flash(f"{found.email} had not agreed to that mail: nothing new was recorded.",
+              "success")
+    return redirect(url_for("care_customers.customer", customer_id=found.id,
+                            _anchor="consent"))
+
+
+def _order_page(order, note_form=None, status=200):
+    audit.viewed(current_staff(), f"order {order.number}", customer_id=order.customer_id,
+                 address=order.email)
+    return render_template("care/order.html",
+                           file=finder.order_file(order,
+                                                  current_app.config["CARRIER_TRACKING_URL"]),
+                           note_form=note_form or CallNoteForm()), status
+
+
+@bp.get("/orders/<number>")
+@staff_route(*ROLES)
+def order(number):
+    """An order, web or phone, with or without an account: contact, lines, payment (the card
+    masked), shipments, mail and call notes."""
+    return _order_page(_order_or_404(number))
+
+
+@bp.post("/orders/<number>/notes")
+@staff_route(*ROLES)
+def order_note(number):
+    """Keep a note of a call about the order (on the customer's page too)."""
+    found = _order_or_404(number)
+    form = CallNoteForm()
+    if form.validate_on_submit():
+        try:
+            notes.add(current_staff(), form.body.data, order=found)
+        except notes.NoteError as error:
+            form.body.errors = [str(error)]
+        else:
+            flash("The call note is kept.", "success")
+            return redirect(url_for("care_customers.order", number=found.number,
+                                    _anchor="call-notes"))
+    return _order_page(found, form, 400)
