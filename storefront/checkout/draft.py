@@ -29,13 +29,14 @@ class Draft:
     placed: list = field(default_factory=list)  # [number, unix time] placed in this browser
 
     @classmethod
-    def load(cls, session, owner):
-        """The owner's draft kept in the session, or a new one.
+    def load(cls, session, owner, key=SESSION_KEY):
+        """The owner's draft kept in the session under key, or a new one.
 
         A draft of someone else (signed out, or a session ended elsewhere), of an older shape,
-        or malformed in any way is dropped, not trusted.
+        or malformed in any way is dropped, not trusted. A care associate's phone order keeps
+        its draft under a key of its own, apart from any web checkout.
         """
-        raw = session.get(SESSION_KEY)
+        raw = session.get(key)
         fresh = cls(owner=owner)
         if not isinstance(raw, dict) or raw.get("owner") != owner or \
                 raw.get("version") != VERSION:
@@ -71,9 +72,9 @@ class Draft:
             return None
         return SealedCard(**{name: self.card[name] for name in SealedCard.__dataclass_fields__})
 
-    def store(self, session):
-        """Keep the draft in the session."""
-        session[SESSION_KEY] = asdict(self)
+    def store(self, session, key=SESSION_KEY):
+        """Keep the draft in the session under key."""
+        session[key] = asdict(self)
 
     def address(self, kind):
         """The shipping or billing address as AddressData, or None."""
