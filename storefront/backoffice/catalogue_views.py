@@ -3,11 +3,11 @@
 Admin staff may do everything; fulfilment staff only set stock, availability and the expected
 date (the stock form), and read the products and their history.
 """
-from functools import wraps
 from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from storefront.accounts.current import current_staff, staff_route
@@ -17,9 +17,9 @@ from storefront.backoffice.catalogue_forms import (CategoryForm, DetailsForm, Im
                                                    NewProductForm, StockForm, attach, pictures)
 from storefront.catalogue import editing
 from storefront.catalogue.models import Availability, Category, Product, ProductImage
-from storefront.extensions import csrf
 from storefront.payments import gateway
 from storefront.privacy.policy import render_markdown
+from storefront.web.errors import render_error
 from storefront.web.params import choice_arg, int_arg, text_arg, whole_number
 
 bp = Blueprint("backoffice_catalogue", __name__, url_prefix="/staff/catalogue",
@@ -28,12 +28,17 @@ ADMIN = ("admin",)
 STOCK = ("admin", "fulfilment")
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1
-# Several pictures may come in one request: more than the app's usual limit.
-UPLOAD_LIMIT = editing.MAX_IMAGES * editing.IMAGE_LIMITS.max_bytes + 1024 * 1024
 
 
 # The shop's product page shows its description as safe Markdown.
 bp.add_app_template_filter(render_markdown, "markdown")
+
+
+@bp.context_processor
+def upload_limits():
+    """What the picture fields' hints say."""
+    return {"upload_mb": f"{current_app.config['MAX_CONTENT_LENGTH'] / (1024 * 1024):g}",
+            "picture_limits": editing.IMAGE_LIMITS, "most_pictures": editing.MAX_IMAGES}
 
 
 def _media_root():
@@ -59,17 +64,27 @@ def _category_choices(form):
         SelectChoice(str(category.id), category.name) for category in Category.ordered()]
 
 
-def uploads(view):
-    """A form with pictures: the request may be larger than the app's limit, so the CSRF
-    check (which reads the form) runs here, after the limit is raised, not before the view."""
-    @wraps(view)
-    def raised(*args, **kwargs):
-        request.max_content_length = UPLOAD_LIMIT
-        if current_app.config["WTF_CSRF_ENABLED"]:
-            csrf.protect()
-        return view(*args, **kwargs)
-    csrf.exempt(raised)
-    return raised
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """Pictures over the app's request limit (MAX_CONTENT_LENGTH): the form could not be read
+    at all, so its page comes back with the reason next to the pictures field (for admin
+    staff; anyone else gets the plain error page)."""
+    staff = current_staff()
+    if staff is None or "admin" not in staff.role_set or request.endpoint not in (
+            f"{bp.name}.product_new", f"{bp.name}.images_add"):
+        return render_error(413)
+    limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+    message = (f"What you sent is larger than {limit:g} MB altogether, so nothing was read "
+               "or saved. Send fewer or smaller pictures at a time.")
+    if request.endpoint == f"{bp.name}.images_add":
+        form = ImagesForm(formdata=None)
+        form.images.errors = [message]
+        return _product_page(_product(request.view_args["product_id"]), images_form=form,
+                             status=413)
+    form = NewProductForm(formdata=None, data={"availability": Availability.AVAILABLE})
+    _category_choices(form)
+    form.images.errors = [message]
+    return render_template("backoffice/product_new.html", form=form), 413
 
 
 @bp.get("/")
@@ -89,7 +104,6 @@ def products():
 
 @bp.route("/products/new", methods=["GET", "POST"])
 @staff_route(*ADMIN)
-@uploads
 def product_new():
     """A new product with its stock and pictures."""
     form = NewProductForm()
@@ -128,8 +142,7 @@ def _product_page(product, details=None, stock_form=None, images_form=None, stat
         "backoffice/product_edit.html", product=product, details=details,
         stock_form=stock_form, images_form=images_form or ImagesForm(formdata=None),
         gallery=gallery, admin="admin" in current_staff().role_set,
-        open_lines=len(stock.lines_to_follow(product.id, Availability.DISCONTINUED)),
-        button_form=EmptyForm()), status
+        open_lines=len(stock.lines_to_follow(product.id, Availability.DISCONTINUED))), status
 
 
 @bp.get("/products/<int:product_id>")
@@ -187,7 +200,6 @@ def _report(saved, followed):
 
 @bp.post("/products/<int:product_id>/images")
 @staff_route(*ADMIN)
-@uploads
 def images_add(product_id):
     """Add pictures after the product's own."""
     found = _product(product_id)

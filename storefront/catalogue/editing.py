@@ -31,8 +31,9 @@ MAX_PRICE_CENTS = 99_999_999
 MAX_COUNT = 1_000_000  # units in stock, grams of weight
 MAX_IMAGES = 12
 IMAGE_FOLDER = "products"
-IMAGE_LIMITS = images.Limits(max_bytes=5 * 1024 * 1024, max_width=4000, max_height=4000,
-                             max_pixels=16_000_000)
+# The web app reads at most MAX_CONTENT_LENGTH (2 MB) per request: a picture fits under it.
+IMAGE_LIMITS = images.Limits(max_bytes=int(1.9 * 1024 * 1024), max_width=4000,
+                             max_height=4000, max_pixels=16_000_000)
 
 
 class CatalogueError(Exception):

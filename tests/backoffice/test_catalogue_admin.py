@@ -2,16 +2,21 @@
 stock by fulfilment staff, pictures checked by content, and every change in the history.
 Availability driving open orders: test_availability.py."""
 import json
+import os
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from PIL import Image
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from storefront.catalogue import editing
 from storefront.catalogue.models import (Availability, Category, Product, ProductChange,
                                          ProductImage, ProductWord)
 from tests.backoffice.test_images import picture, png_claiming
-from tests.factories import make_category, make_product, make_staff, post_form, staff_sign_in
+from tests.factories import (csrf_token, make_category, make_product, make_staff, post_form,
+                             staff_sign_in)
 
 BASE = "/staff/catalogue"
 
@@ -315,3 +320,43 @@ def test_the_product_list_searches_filters_and_pages(app, db):
     assert client.get(f"{BASE}/products/424242").status_code == 404
     page = editing.find_products("", 0, "", 1, 2)
     assert len(page.items) == 2 and page.has_next
+
+
+def noise_png(side):
+    """A PNG of random pixels: it does not compress, so side×side×3 bytes and more."""
+    out = BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+def post_in_memory(client, path, fields):
+    """POST a multipart form encoded in memory: the test client would spool a large body to
+    a temporary file it never closes."""
+    boundary, data = encode_multipart(fields)
+    return client.post(path, data=data,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_pictures_over_the_size_limits_are_refused_with_the_reason(app, db):
+    client = signed_in(app)
+    lamp = make_product()
+    page = f"{BASE}/products/{lamp.id}"
+    big = noise_png(1000)  # about 3 MB: over the app's request limit
+    response = post_in_memory(client, f"{page}/images", {
+        "images": FileStorage(BytesIO(big), "big.png"), "csrf_token": csrf_token(client, page)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413 and 'id="images-error"' in html
+    assert "larger than 2 MB altogether, so nothing was read" in html
+    response = post_in_memory(client, f"{BASE}/products/new", {
+        **new_product(lamp.category), "images": FileStorage(BytesIO(big), "big.png"),
+        "csrf_token": csrf_token(client, f"{BASE}/products/new")})
+    assert response.status_code == 413 and "nothing was read" in response.get_data(as_text=True)
+    with pytest.raises(editing.CatalogueError) as refused:  # one picture over its own limit
+        editing.save_product(lamp, {}, None, [noise_png(820)], media(app))
+    assert "a picture may be at most 1.9 MB" in refused.value.errors["images"]
+    assert ProductImage.select().count() == 0 and Product.select().count() == 1
+    # Anyone but admin staff gets the plain error page.
+    other = signed_in(app, "fulfilment")
+    response = post_in_memory(other, f"{page}/images",
+                              {"images": FileStorage(BytesIO(big), "big.png")})
+    assert response.status_code == 413 and "images-error" not in response.get_data(as_text=True)
