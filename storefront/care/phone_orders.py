@@ -9,9 +9,8 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm, attach_error
-from storefront.accounts.models import Address, Phone
 from storefront.accounts.service import AddressData
-from storefront.cart.forms import AddToCartForm, RemoveLineForm, UpdateLineForm
+from storefront.cart.forms import AddToCartForm, UpdateLineForm
 from storefront.cart.service import CartError, orderable_product
 from storefront.care.phone_forms import PhonePlaceForm, details_form, payment_form
 from storefront.checkout import phone, placing, service
@@ -42,11 +41,11 @@ def _keep(order):
     order.draft.store(session, phone.SESSION_KEY)
 
 
-def _seen(order, page):
+def _seen(customer, page):
     """An existing customer's details are on the page: record who looked."""
-    if order.customer is not None:
-        audit.viewed(current_staff(), f"phone order for customer {order.customer.id}: {page}",
-                     customer_id=order.customer.id, address=order.customer.email)
+    if customer is not None:
+        audit.viewed(current_staff(), f"phone order for customer {customer.id}: {page}",
+                     customer_id=customer.id, address=customer.email)
 
 
 def _status(form):
@@ -82,19 +81,10 @@ def start():
               "success")
         return redirect(url_for("care_phone.items"))
     status = _status(form)
-    if customer is not None:
-        audit.viewed(staff, f"phone order for customer {customer.id}: start",
-                     customer_id=customer.id, address=customer.email)
-    phones = [(label, customer.phone(kind)) for label, kind in
-              (("Day", Phone.DAY), ("Evening", Phone.EVENING))] if customer else []
-    addresses = [(label, customer.address(kind)) for label, kind in
-                 (("Shipping", Address.SHIPPING), ("Billing", Address.BILLING))] \
-        if customer else []
-    cards = payments.saved_cards(customer, date.today()) if customer else []
+    _seen(customer, "start")
+    account = phone.account_details(customer, date.today()) if customer else {}
     return render_template("care/phone_start.html", customer=customer, form=form,
-                           phones=[(label, row) for label, row in phones if row],
-                           addresses=[(label, row) for label, row in addresses if row],
-                           cards=cards, taking=phone.current(session, staff.id)), status
+                           taking=phone.current(session, staff.id), **account), status
 
 
 def _items_page(order, errors=None, status=200):
@@ -107,7 +97,7 @@ def _items_page(order, errors=None, status=200):
     shown = {("add", p.id) for p in found if p.orderable} | \
         {("line", line.product.id) for line in summary.lines}
     other_errors = [errors.pop(key) for key in list(errors) if key not in shown]
-    _seen(order, "items")
+    _seen(order.customer, "items")
     return render_template("care/phone_items.html", order=order, query=query, found=found,
                            more=more, summary=summary, errors=errors,
                            other_errors=other_errors), status
@@ -148,36 +138,22 @@ def add():
     return _back_to_items()
 
 
-def _change(order, product_id, quantity, done):
-    try:
-        phone.set_quantity(order, product_id, quantity)
-    except CartError as error:
-        return _items_page(order, {("line", product_id): str(error)}, 400)
-    flash(done, "success")
-    return _back_to_items()
-
-
 @bp.post("/items/update")
 @staff_route(*ROLES)
 def update():
-    """Change a line's quantity (0 removes it)."""
+    """Change a line's quantity; 0 (the "Remove" button) removes it."""
     order, form = _taking(), UpdateLineForm()
     product_id = _product_id(form)
     if not form.validate():
         return _items_page(order, {("line", product_id): " ".join(form.quantity.errors) or
-                                  EXPIRED}, 400)
-    return _change(order, product_id, form.quantity.data, "The quantity was changed.")
-
-
-@bp.post("/items/remove")
-@staff_route(*ROLES)
-def remove():
-    """Take a line out of the order."""
-    order, form = _taking(), RemoveLineForm()
-    product_id = _product_id(form)
-    if not form.validate():
-        return _items_page(order, {("line", product_id): EXPIRED}, 400)
-    return _change(order, product_id, 0, "The item was removed.")
+                                   EXPIRED}, 400)
+    try:
+        phone.set_quantity(order, product_id, form.quantity.data)
+    except CartError as error:
+        return _items_page(order, {("line", product_id): str(error)}, 400)
+    flash("The item was removed." if form.quantity.data == 0 else "The quantity was changed.",
+          "success")
+    return _back_to_items()
 
 
 @bp.route("/details", methods=["GET", "POST"])
@@ -203,7 +179,7 @@ def details():
             _keep(order)
             return redirect(url_for("care_phone.payment"))
     status = _status(form)
-    _seen(order, "details")
+    _seen(order.customer, "details")
     return render_template("care/phone_details.html", order=order, form=form,
                            summary=summary), status
 
@@ -241,7 +217,7 @@ def payment():
         form.holder_name.data = ""  # it may hold the card number: never echo it
     pricing = service.price(summary, draft.method,
                             promo=service.promo_of(draft, summary, utcnow())[0])
-    _seen(order, "payment")
+    _seen(order.customer, "payment")
     return render_template("care/phone_payment.html", order=order, form=form, summary=summary,
                            pricing=pricing), status
 
@@ -262,7 +238,7 @@ def _review_page(order, form, status=200):
     form.reviewed.data = service.fingerprint(summary, pricing, draft)
     form.number.data = draft.number
     card = payments.saved_card(order.customer, draft.saved_card_id) or draft.card
-    _seen(order, "review")
+    _seen(order.customer, "review")
     return render_template("care/phone_review.html", order=order, form=form, summary=summary,
                            pricing=pricing, card=card,
                            needs_cvv=bool(draft.card) and pricing.card_cents > 0), status

@@ -17,6 +17,7 @@ from storefront.catalogue.models import Product
 from storefront.checkout import service
 from storefront.checkout.draft import Draft
 from storefront.db import database
+from storefront.payments import service as payments
 
 SESSION_KEY = "phone_order"
 SEARCH_LIMIT = 20
@@ -132,3 +133,15 @@ def details_defaults(order):
         data.update(phone=display_phone(phone.number) if phone else "", shipping=shipping,
                     billing=billing, same_as_shipping=billing == shipping)
     return data
+
+
+def account_details(customer, today):
+    """What the associate checks with the caller: the account's phones and addresses by
+    label, and its saved cards that can still pay (shown masked)."""
+    phones = [(label, customer.phone(kind)) for label, kind in
+              (("Day", Phone.DAY), ("Evening", Phone.EVENING))]
+    addresses = [(label, customer.address(kind)) for label, kind in
+                 (("Shipping", Address.SHIPPING), ("Billing", Address.BILLING))]
+    return {"phones": [(label, row) for label, row in phones if row],
+            "addresses": [(label, row) for label, row in addresses if row],
+            "cards": payments.saved_cards(customer, today)}

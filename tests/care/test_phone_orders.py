@@ -257,12 +257,15 @@ def test_starting_again_empties_the_associates_phone_cart_only(app, care, db):
     assert "Nothing yet" in care.get(f"{BASE}/items").get_data(as_text=True)
     assert [line.cart.visitor for line in CartLine.select()] == [f"phone:{admin.id}"]
     assert "Brass Lamp" in other.get(f"{BASE}/items").get_data(as_text=True)
+    removed = post_form(other, f"{BASE}/items/update", {"product_id": lamp.id, "quantity": 0},
+                        token_page=f"{BASE}/items")  # the "Remove" button
+    assert removed.status_code == 302 and CartLine.select().count() == 0
 
 
 def _urls():
     return [("GET", f"{BASE}/new"), ("POST", f"{BASE}/new"), ("GET", f"{BASE}/items"),
             ("POST", f"{BASE}/items/add"), ("POST", f"{BASE}/items/update"),
-            ("POST", f"{BASE}/items/remove"), ("GET", f"{BASE}/details"),
+            ("GET", f"{BASE}/details"),
             ("POST", f"{BASE}/details"), ("GET", f"{BASE}/payment"),
             ("POST", f"{BASE}/payment"), ("GET", f"{BASE}/review"), ("POST", f"{BASE}/place")]
 
