@@ -53,6 +53,9 @@ def details_form(summary, defaults, new_caller):
     form = PhoneDetailsForm(data=defaults)
     if not new_caller:
         del form.email
+    for address in (form.shipping, form.billing):
+        for part in address:  # checkout's address hints would offer the associate's own
+            part.render_kw = {**(part.render_kw or {}), **_OFF}
     form.method.choices = [
         SelectChoice(m.code, f"{m.label}: {'free' if m.cents == 0 else format_money(m.cents)}")
         for m in shipping.options(summary.products_cents)]

@@ -1,6 +1,7 @@
 """Care → Phone orders (P21): an associate takes an order on the phone for a customer or a
-new caller: items, details, payment (a saved card, or a card read out and sealed at once),
-review, then the order is placed through checkout with the associate's name."""
+new caller: items (phone_items), details, payment (a saved card, or a card read out and
+sealed at once), review, then the order is placed through checkout with the associate's
+name."""
 import time
 from datetime import date
 
@@ -10,42 +11,24 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm, attach_error
 from storefront.accounts.service import AddressData
-from storefront.cart.forms import AddToCartForm, UpdateLineForm
-from storefront.cart.service import CartError, orderable_product
+from storefront.care import phone_items
 from storefront.care.phone_forms import PhonePlaceForm, details_form, payment_form
+from storefront.care.phone_items import EXPIRED, ROLES, seen, taking
 from storefront.checkout import phone, placing, service
 from storefront.db import utcnow
 from storefront.payments import gateway
 from storefront.payments import service as payments
-from storefront.privacy import audit
-from storefront.web.params import client_ip, int_arg, text_arg, whole_number
+from storefront.web.params import client_ip, int_arg
 
 bp = Blueprint("care_phone", __name__, url_prefix="/care/phone-orders",
                template_folder="templates")
+phone_items.add_routes(bp)
 
-ROLES = ("care", "admin")
 PLACED_SECONDS = 3600  # "Place order" sent again this long after finds the order it placed
-EXPIRED = "The form expired. Please try again."
-
-
-def _taking():
-    """The phone order this associate is taking; without one, back to the start page."""
-    order = phone.current(session, current_staff().id)
-    if order is None:
-        flash("Start a phone order first.", "error")
-        abort(redirect(url_for("care_phone.start")))
-    return order
 
 
 def _keep(order):
     order.draft.store(session, phone.SESSION_KEY)
-
-
-def _seen(customer, page):
-    """An existing customer's details are on the page: record who looked."""
-    if customer is not None:
-        audit.viewed(current_staff(), f"phone order for customer {customer.id}: {page}",
-                     customer_id=customer.id, address=customer.email)
 
 
 def _status(form):
@@ -81,86 +64,17 @@ def start():
               "success")
         return redirect(url_for("care_phone.items"))
     status = _status(form)
-    _seen(customer, "start")
+    seen(customer, "start")
     account = phone.account_details(customer, date.today()) if customer else {}
     return render_template("care/phone_start.html", customer=customer, form=form,
                            taking=phone.current(session, staff.id), **account), status
-
-
-def _items_page(order, errors=None, status=200):
-    """The phone cart and the product search. errors: {("add" or "line", product id):
-    message}; one about a product on the page is next to its quantity, any other at the top."""
-    query = text_arg("q", 100)
-    found, more = phone.find_products(query)
-    summary = order.review()[1]
-    errors = dict(errors or {})
-    shown = {("add", p.id) for p in found if p.orderable} | \
-        {("line", line.product.id) for line in summary.lines}
-    other_errors = [errors.pop(key) for key in list(errors) if key not in shown]
-    _seen(order.customer, "items")
-    return render_template("care/phone_items.html", order=order, query=query, found=found,
-                           more=more, summary=summary, errors=errors,
-                           other_errors=other_errors), status
-
-
-def _product_id(form):
-    product_id = whole_number(form.product_id.data)
-    if product_id is None:
-        abort(400, "That is not a product of ours.")
-    return product_id
-
-
-def _back_to_items():
-    return redirect(url_for("care_phone.items", q=text_arg("q", 100) or None))
-
-
-@bp.get("/items")
-@staff_route(*ROLES)
-def items():
-    """Step 1: find products by name or SKU (?q=) and put them in the order."""
-    return _items_page(_taking())
-
-
-@bp.post("/items/add")
-@staff_route(*ROLES)
-def add():
-    """Add a quantity of a product."""
-    order, form = _taking(), AddToCartForm()
-    product_id = _product_id(form)
-    if not form.validate():
-        return _items_page(order, {("add", product_id): " ".join(form.quantity.errors) or
-                                  EXPIRED}, 400)
-    try:
-        phone.add_item(order, product_id, form.quantity.data)
-    except CartError as error:
-        return _items_page(order, {("add", product_id): str(error)}, 400)
-    flash(f"Added {form.quantity.data} × {orderable_product(product_id).name}.", "success")
-    return _back_to_items()
-
-
-@bp.post("/items/update")
-@staff_route(*ROLES)
-def update():
-    """Change a line's quantity; 0 (the "Remove" button) removes it."""
-    order, form = _taking(), UpdateLineForm()
-    product_id = _product_id(form)
-    if not form.validate():
-        return _items_page(order, {("line", product_id): " ".join(form.quantity.errors) or
-                                   EXPIRED}, 400)
-    try:
-        phone.set_quantity(order, product_id, form.quantity.data)
-    except CartError as error:
-        return _items_page(order, {("line", product_id): str(error)}, 400)
-    flash("The item was removed." if form.quantity.data == 0 else "The quantity was changed.",
-          "success")
-    return _back_to_items()
 
 
 @bp.route("/details", methods=["GET", "POST"])
 @staff_route(*ROLES)
 def details():
     """Step 2: email (a new caller), phone, shipping and billing addresses, shipping method."""
-    order = _taking()
+    order = taking()
     summary = _summary_or_redirect(order)
     form = details_form(summary, phone.details_defaults(order), order.customer is None)
     if form.validate_on_submit():
@@ -179,7 +93,7 @@ def details():
             _keep(order)
             return redirect(url_for("care_phone.payment"))
     status = _status(form)
-    _seen(order.customer, "details")
+    seen(order.customer, "details")
     return render_template("care/phone_details.html", order=order, form=form,
                            summary=summary), status
 
@@ -188,7 +102,7 @@ def details():
 @staff_route(*ROLES)
 def payment():
     """Step 3: a saved card or a card read out (sealed at once), and a promotion code."""
-    order = _taking()
+    order = taking()
     summary, draft, today = _summary_or_redirect(order), order.draft, date.today()
     if not service.ready_to_review(draft, summary):
         return redirect(url_for("care_phone.details"))
@@ -217,7 +131,7 @@ def payment():
         form.holder_name.data = ""  # it may hold the card number: never echo it
     pricing = service.price(summary, draft.method,
                             promo=service.promo_of(draft, summary, utcnow())[0])
-    _seen(order.customer, "payment")
+    seen(order.customer, "payment")
     return render_template("care/phone_payment.html", order=order, form=form, summary=summary,
                            pricing=pricing), status
 
@@ -238,7 +152,7 @@ def _review_page(order, form, status=200):
     form.reviewed.data = service.fingerprint(summary, pricing, draft)
     form.number.data = draft.number
     card = payments.saved_card(order.customer, draft.saved_card_id) or draft.card
-    _seen(order.customer, "review")
+    seen(order.customer, "review")
     return render_template("care/phone_review.html", order=order, form=form, summary=summary,
                            pricing=pricing, card=card,
                            needs_cvv=bool(draft.card) and pricing.card_cents > 0), status
@@ -248,14 +162,14 @@ def _review_page(order, form, status=200):
 @staff_route(*ROLES)
 def review():
     """Step 4: everything on one page, read back to the caller, then "Place order"."""
-    return _review_page(_taking(), PhonePlaceForm(formdata=None))
+    return _review_page(taking(), PhonePlaceForm(formdata=None))
 
 
 @bp.post("/place")
 @staff_route(*ROLES)
 def place():
     """Place the order: authorize the card, record the order; one order however often sent."""
-    order, form = _taking(), PhonePlaceForm()
+    order, form = taking(), PhonePlaceForm()
     draft = order.draft
     if form.number.data and draft.placed_here(form.number.data, time.time(), PLACED_SECONDS):
         return redirect(url_for("care_customers.order", number=form.number.data))
