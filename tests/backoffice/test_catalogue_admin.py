@@ -92,10 +92,12 @@ def test_an_invalid_product_shows_each_problem_by_its_field_and_keeps_what_was_t
     client = signed_in(app)
     lighting = make_category()
     make_product(lighting, name="Paper Lantern", sku="TAKEN-1")
-    response = post_form(client, f"{BASE}/products/new", new_product(
+    before = media_files(app)
+    response = post_form(client, f"{BASE}/products/new", {**new_product(
         lighting, name="", price="twelve", sku="TAKEN-1", slug="paper-lantern",
         weight_grams="-3", stock="many", availability="on_reserve", expected_on="soon",
-        category="999999", description="Kept *as typed*"))
+        category="999999", description="Kept *as typed*"),
+        "images": [(BytesIO(picture()), "fine.png")]})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     for message in ("Enter the product&#39;s name.", "Enter a price from 0.01",
@@ -105,7 +107,9 @@ def test_an_invalid_product_shows_each_problem_by_its_field_and_keeps_what_was_t
         assert message in html, message
     assert html.count('class="error"') >= 8
     assert "Kept *as typed*" in html and 'value="twelve"' in html and 'value="TAKEN-1"' in html
+    assert "The pictures you chose were not kept: choose them again." in html
     assert Product.select().count() == 1 and ProductChange.select().count() == 0
+    assert ProductImage.select().count() == 0 and media_files(app) == before
 
 
 def test_slugs_are_made_unique_and_can_be_edited(app, db):
