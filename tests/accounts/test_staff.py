@@ -158,6 +158,7 @@ def _records():
     from storefront.marketing.models import Campaign, Contest, PromoCode, Promotion
     from storefront.privacy.models import Disclosure
     from storefront.support.models import Correspondence
+    from storefront.tracking.models import Banner
     staff_id = make_staff("admin", email="other-admin@staff.example.com").id
     # The records belong to a partner, so the partner role finds its own in its portal.
     partner = Partner.create(slug="matrix", name="Matrix", privacy_url="https://m.example.com")
@@ -165,7 +166,7 @@ def _records():
     Customer.update(partner=partner).where(Customer.id == customer.id).execute()
     order, _ = orders.record_order("MTRX-2345", customer, "x@example.com", "", address(),
                                    address(), "standard", 595,
-                                   [orders.LineRequest(make_product(), 1)], [], "",
+                                   [orders.LineRequest(product := make_product(), 1)], [], "",
                                    attribution={"partner": partner})
     message = OutboxMessage.create(message_id="<matrix@example.com>", category="test",
                                    recipient="x@example.com", subject="s", body_text="t")
@@ -181,11 +182,16 @@ def _records():
     disclosure = Disclosure.create(customer_id=customer.id, email_key=customer.email_key,
                                    authority="Matrix court", case_reference="M-1",
                                    legal_basis="Matrix order", staff_id=staff_id)
+    partner_staff = make_staff("partner", email="matrix-partner@staff.example.com")
+    StaffUser.update(partner=partner).where(StaffUser.id == partner_staff.id).execute()
+    banner = Banner.create(partner=partner, placement="home", target_url="/")
     return {"number": order.number, "line_id": order.lines.get().id, "message_id": message.id,
-            "customer_id": customer.id, "partner": partner,
-            "correspondence_id": letter.id, "disclosure_id": disclosure.id,
-            "contest_id": contest.id, "promotion_id": promotion.id,
-            "code_id": code.id, "campaign_id": campaign.id}, staff_id
+            "customer_id": customer.id, "partner": partner, "partner_id": partner.id,
+            "staff_id": partner_staff.id, "correspondence_id": letter.id,
+            "disclosure_id": disclosure.id, "contest_id": contest.id,
+            "promotion_id": promotion.id, "code_id": code.id, "campaign_id": campaign.id,
+            "product_id": product.id, "category_id": product.category_id,
+            "banner_id": banner.id}, staff_id
 
 
 def _url(rule, records, default):
