@@ -58,6 +58,7 @@ def create_app(config=None):
     from storefront.backoffice.partner_views import bp as backoffice_partners_bp
     from storefront.care.customers import bp as care_customers_bp
     from storefront.care.inbox import bp as care_inbox_bp
+    from storefront.care.orders import bp as care_orders_bp
     from storefront.care.phone_orders import bp as care_phone_bp
     from storefront.care.requests import bp as care_requests_bp
     from storefront.rights.staff_views import bp as rights_staff_bp
@@ -69,7 +70,7 @@ def create_app(config=None):
                       fulfilment_bp, portal_bp, reports_bp, care_inbox_bp, care_requests_bp,
                       rights_bp, rights_staff_bp, marketing_bp, marketing_staff_bp,
                       care_customers_bp, care_phone_bp, backoffice_catalogue_bp,
-                      backoffice_partners_bp, backoffice_banners_bp):
+                      backoffice_partners_bp, backoffice_banners_bp, care_orders_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff_mail_bp)
     # Marketing mail is checked against the consent ledger again just before it is sent.
@@ -85,6 +86,8 @@ def create_app(config=None):
     app.add_template_filter(display_phone, "phone")
     app.add_template_filter(describe_card, "card")
     app.add_template_filter(describe_order_card, "order_card")
+    from storefront.privacy.policy import render_markdown
+    app.add_template_filter(render_markdown, "markdown")  # product descriptions, safely
 
     from storefront.cli import register_commands
     register_commands(app)

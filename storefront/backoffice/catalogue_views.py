@@ -18,7 +18,6 @@ from storefront.backoffice.catalogue_forms import (CategoryForm, DetailsForm, Im
 from storefront.catalogue import editing
 from storefront.catalogue.models import Availability, Category, Product, ProductImage
 from storefront.payments import gateway
-from storefront.privacy.policy import render_markdown
 from storefront.web.errors import render_error
 from storefront.web.params import choice_arg, int_arg, text_arg, whole_number
 
@@ -28,10 +27,6 @@ ADMIN = ("admin",)
 STOCK = ("admin", "fulfilment")
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1
-
-
-# The shop's product page shows its description as safe Markdown.
-bp.add_app_template_filter(render_markdown, "markdown")
 
 
 @bp.context_processor
