@@ -14,7 +14,15 @@ from storefront.support import notes
 bp = Blueprint("care_customers", __name__, url_prefix="/care", template_folder="templates")
 
 ROLES = ("care", "admin")
+# Fulfilment reads orders too; call notes and customers' pages stay care's.
+ORDER_ROLES = ("care", "fulfilment", "admin")
 _CUSTOMER = "/customers/<int(max=2147483647):customer_id>"
+
+
+def takes_calls(staff):
+    """Whether the staff member is care's (care or admin): reads and writes call notes and
+    opens customers' pages."""
+    return bool(staff.role_set & set(ROLES))
 
 
 def _customer_or_404(customer_id):
@@ -110,14 +118,15 @@ def _order_page(order, note_form=None, status=200):
     return render_template("care/order.html",
                            file=finder.order_file(order,
                                                   current_app.config["CARRIER_TRACKING_URL"]),
-                           note_form=note_form or CallNoteForm()), status
+                           note_form=note_form or CallNoteForm(),
+                           care_staff=takes_calls(current_staff())), status
 
 
 @bp.get("/orders/<number>")
-@staff_route(*ROLES)
+@staff_route(*ORDER_ROLES)
 def order(number):
     """An order, web or phone, with or without an account: contact, lines, payment (the card
-    masked), shipments, mail and call notes."""
+    masked), shipments, mail, and for care its call notes."""
     return _order_page(_order_or_404(number))
 
 
