@@ -1,5 +1,5 @@
-"""Customer Care: the replies care send to correspondence, and call notes on a customer or
-an order."""
+"""Customer Care: the replies care send to correspondence (with the mail that carried each),
+and call notes on a customer or an order; a form's one-time key makes a double click one row."""
 from peewee import *
 
 
@@ -19,6 +19,11 @@ def up(migrator, db):
             database = db
             table_name = 'customer_order'
 
+    class OutboxMessage(Model):
+        class Meta:
+            database = db
+            table_name = 'outbox_message'
+
     class StaffUser(Model):
         class Meta:
             database = db
@@ -30,6 +35,7 @@ def up(migrator, db):
         staff = ForeignKeyField(StaffUser, null=True, on_delete='SET NULL')
         body = TextField()
         created_at = DateTimeField(index=True)
+        form_key = CharField(unique=True, null=True, max_length=36)
         class Meta:
             database = db
             table_name = 'call_note'
@@ -40,6 +46,8 @@ def up(migrator, db):
         staff = ForeignKeyField(StaffUser, null=True, on_delete='SET NULL')
         body = TextField()
         sent_at = DateTimeField()
+        mail = ForeignKeyField(OutboxMessage, null=True, on_delete='SET NULL')
+        form_key = CharField(unique=True, null=True, max_length=36)
         class Meta:
             database = db
             table_name = 'care_reply'

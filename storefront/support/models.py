@@ -5,6 +5,7 @@ from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
 from storefront.accounts.models import Customer, StaffUser
 from storefront.db import BaseModel, utcnow
+from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order
 
 
@@ -34,6 +35,8 @@ class CareReply(BaseModel):
     staff = ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
     body = TextField()
     sent_at = DateTimeField(default=utcnow)
+    mail = ForeignKeyField(OutboxMessage, null=True, on_delete="SET NULL", backref="+")
+    form_key = CharField(max_length=36, null=True, unique=True)  # one click, one reply
 
 
 class CallNote(BaseModel):
@@ -45,3 +48,4 @@ class CallNote(BaseModel):
     staff = ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
     body = TextField()
     created_at = DateTimeField(default=utcnow, index=True)
+    form_key = CharField(max_length=36, null=True, unique=True)  # one click, one note
