@@ -6,10 +6,8 @@ the card number is never written back into a page.
 from wtforms import BooleanField, EmailField, SelectChoice, StringField, TelField
 from wtforms.validators import InputRequired, Length, Optional
 
-from storefront.checkout import shipping
+from storefront.checkout import payment_step, shipping
 from storefront.checkout.forms import DetailsForm, PaymentForm, PlaceOrderForm, UnechoedField
-from storefront.payments import service as payments
-from storefront.payments.display import describe_card
 from storefront.web.money import format_money
 
 _OFF = {"autocomplete": "off"}
@@ -63,16 +61,7 @@ def details_form(summary, defaults, new_caller):
 
 
 def payment_form(customer, draft, today):
-    """(the payment form with the customer's saved cards, newest first, as choices; their ids
-    by choice value)."""
-    form = PhonePaymentForm()
-    if not form.is_submitted():
-        form.promo_code.data = draft.promo_code
-    saved = payments.saved_cards(customer, today) if customer else []
-    form.pay_with.choices = [SelectChoice(f"saved-{card.id}", describe_card(card))
-                             for card in saved] + [SelectChoice("new", "A card read out now")]
-    if not form.is_submitted() and saved:
-        form.pay_with.data = f"saved-{saved[0].id}"
-    if customer is None:
-        del form.save
-    return form, {f"saved-{card.id}": card.id for card in saved}
+    """(the payment form with the customer's saved cards as choices, newest first, then a card
+    read out; their ids by choice value)."""
+    return payment_step.payment_form(PhonePaymentForm, customer, draft, today,
+                                     "A card read out now")

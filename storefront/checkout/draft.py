@@ -14,7 +14,9 @@ VERSION = 1  # raise it when the draft's shape changes: older drafts are then dr
 
 @dataclass
 class Draft:
-    owner: str = ""  # whose draft: "c:<customer id>" or "v:<visitor id>"
+    # Whose draft: "c:<customer id>", "v:<visitor id>", or for an order a care associate
+    # takes by phone "p:<staff id>:<customer id, or new>:<token of the order's own cart>".
+    owner: str = ""
     version: int = VERSION
     email: str = ""
     phone: str = ""
@@ -36,7 +38,11 @@ class Draft:
         or malformed in any way is dropped, not trusted. A care associate's phone order keeps
         its draft under a key of its own, apart from any web checkout.
         """
-        raw = session.get(key)
+        return cls.from_stored(session.get(key), owner)
+
+    @classmethod
+    def from_stored(cls, raw, owner):
+        """The draft as Draft.store kept it (raw), when it is the owner's; else a new one."""
         fresh = cls(owner=owner)
         if not isinstance(raw, dict) or raw.get("owner") != owner or \
                 raw.get("version") != VERSION:

@@ -13,9 +13,9 @@ import time
 from peewee import DatabaseError
 
 from storefront.cart import service as carts
-from storefront.checkout.service import (CHANGED, CheckoutError, card_for_payment, fingerprint,
-                                         precheck_stock, price, promo_of, ready_to_review,
-                                         review)
+from storefront.checkout.payment_choice import card_for_payment
+from storefront.checkout.service import (CHANGED, CheckoutError, fingerprint, precheck_stock,
+                                         price, promo_of, ready_to_review, review)
 from storefront.db import database, utcnow
 from storefront.fulfilment import notices
 from storefront.fulfilment import service as fulfilment
@@ -59,13 +59,20 @@ def _wait_for_twin(number, wait_seconds):
         time.sleep(0.1)
 
 
+def twin_wait(config):
+    """How long a second click on "Place order" waits for the first one's order: an
+    authorization, its void by reference after a timeout, and the database's busy timeout;
+    gunicorn's 30 s timeout is the ceiling."""
+    return min(2 * config["PROCESSOR_TIMEOUT"] + 12, 25)
+
+
 def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_wait_seconds,
-                attribution=None, phone=None):
+                attribution=None, taken_by=None):
     """Place the order the shopper reviewed; return it.
 
     reviewed is the fingerprint shown on the review page. Raises CheckoutError (nothing
     placed, nothing charged) or gateway.PaymentError (declined or processor unreachable).
-    The same attempt sent twice returns the one order. phone (a TakenByPhone) places an
+    The same attempt sent twice returns the one order. taken_by (a TakenByPhone) places an
     order a care associate takes on the phone: its channel is phone, it names the associate,
     and it keeps no IP address (the associate's is not the customer's).
     """
@@ -73,7 +80,7 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_
     if existing is not None:
         return existing  # the same POST again: the order already exists
     now = utcnow()
-    cart, summary, pricing, gift_card = review(draft, customer, visitor_id, now, phone)
+    cart, summary, pricing, gift_card = review(draft, customer, visitor_id, now, taken_by)
     if not ready_to_review(draft, summary):
         raise CheckoutError("Please fill in your details first.")
     if not draft.number:  # the payment was chosen again (another tab) since this review
@@ -92,8 +99,8 @@ def place_order(draft, customer, visitor_id, ip, cvv, reviewed, processor, twin_
         return _wait_for_twin(draft.number, twin_wait_seconds)
     authorization = _authorize(processor, draft, card, cvv_to_send, pricing.card_cents)
     try:
-        order = _record(draft, customer, "" if phone else ip, cart.id, reviewed, gift_card,
-                        card, authorization, attribution, phone)
+        order = _record(draft, customer, "" if taken_by else ip, cart.id, reviewed, gift_card,
+                        card, authorization, attribution, taken_by)
     except BaseException as error:
         replacement = _undo(processor, draft.number, authorization, error)
         if replacement is error:
@@ -149,7 +156,7 @@ def _undo(processor, number, authorization, error):
 
 
 def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorization,
-            attribution, phone):
+            attribution, taken_by):
     """The order, its stock, gift cards, promotion code use, payment and the emptied cart: all
     or nothing."""
     with database.atomic():
@@ -173,8 +180,8 @@ def _record(draft, customer, ip, cart_id, reviewed, gift_card, card, authorizati
              for line, discount in zip(summary.lines, discounts, strict=True)],
             [orders.GiftCardLine(c.amount_cents, c.recipient_name) for c in summary.gift_cards],
             ip, attribution=attribution, promo_code=pricing.promo_code,
-            channel=Order.PHONE if phone else Order.WEB,
-            taken_by=phone.staff_id if phone else None)
+            channel=Order.PHONE if taken_by else Order.WEB,
+            taken_by=taken_by.staff_id if taken_by else None)
         if pricing.gift_card_cents:
             giftcards.redeem(gift_card.id, pricing.gift_card_cents, order.number)
         for bought in summary.gift_cards:

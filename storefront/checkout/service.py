@@ -1,30 +1,21 @@
-"""Checkout rules before the order: details, pricing, and the choice of payment.
+"""Checkout rules before the order: details, pricing, and what the review shows.
 
-Placing the order itself is in placing.py.
+The choice of payment is in payment_choice.py; placing the order itself is in placing.py.
 """
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 
 from storefront.accounts.contact import ContactError, normalise_email, normalise_phone, \
     normalise_postal_code
 from storefront.accounts import service as accounts
-from storefront.accounts.throttle import Throttled
 from storefront.cart import service as carts
 from storefront.catalogue.models import Availability
 from storefront.checkout import shipping
 from storefront.db import database, utcnow
-from storefront.giftcards import balance
-from storefront.giftcards import service as giftcards
 from storefront.giftcards.models import GiftCard
 from storefront.marketing import promotions
 from storefront.orders import service as orders
-from storefront.payments import cards
-from storefront.payments import service as payments
-from storefront.payments.vault import SealedCard, VaultError, load_public_key, seal_card
-
-log = logging.getLogger(__name__)
 CHANGED = "Your order changed since you reviewed it (the cart, a price or a gift card balance). " \
     "Please check it again."
 
@@ -123,16 +114,6 @@ def fingerprint(summary, pricing, draft):
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def choose_promo_code(raw_code, summary, now):
-    """The promotion code the shopper typed, when it may be used on this cart now; else
-    CheckoutError saying why, next to the field."""
-    code = promotions.find_code(raw_code)
-    problem = promotions.problem(code, summary.products_cents, now)
-    if problem:
-        raise CheckoutError(problem, "promo_code")
-    return code
-
-
 def promo_of(draft, summary, now):
     """(the draft's promotion code or None, why it no longer applies or '')."""
     if not draft.promo_code:
@@ -140,101 +121,6 @@ def promo_of(draft, summary, now):
     code = promotions.find_code(draft.promo_code)
     problem = promotions.problem(code, summary.products_cents, now)
     return (None, problem) if problem else (code, "")
-
-
-def choose_gift_card(raw_code, summary, ip, secret):
-    """The gift card to pay with; CheckoutError with one message for any unusable code.
-
-    Codes are checked through the same throttle as the balance page, so checkout is no
-    side door for guessing codes.
-    """
-    if summary.products_cents == 0:
-        raise CheckoutError("A gift card cannot pay for another gift card.", "gift_code")
-    try:
-        return balance.check_balance(raw_code, ip, secret)
-    except (giftcards.GiftCardError, Throttled) as error:
-        raise CheckoutError(str(error), "gift_code") from None
-
-
-def _holds_a_number(text):
-    """True when a name has four or more digits: most likely (part of) a card number."""
-    return sum(character.isdigit() for character in text) >= 4
-
-
-def check_new_card(number, exp_month, exp_year, holder_name, today):
-    """The card number's digits when a typed card is valid; CheckoutError listing every problem.
-
-    exp_month is None when the expiry could not be read. The CVV is asked for on the review
-    page, so it goes straight into the one authorization request and is never kept.
-    """
-    problems = {}
-    if exp_month is None:
-        problems["expiry"] = "Enter the expiry date as MM/YY, as printed on the card."
-    holder_name = (holder_name or "").strip()
-    if not holder_name:
-        problems["holder_name"] = "Enter the name as printed on the card."
-    elif _holds_a_number(holder_name):  # a number pasted in the wrong field is never kept
-        problems["holder_name"] = "Enter the name printed on the card, not its number."
-    checks = cards.check_card(number or "", exp_month, exp_year, None, today)
-    for field in ("number", "expiry"):
-        if field in checks:
-            problems.setdefault(field, checks[field])
-    if problems:
-        raise CheckoutError(next(iter(problems.values())), errors=problems)
-    return cards.normalise_number(number)
-
-
-def choose_payment(draft, summary, customer, choice, new_card, gift_code, ip, secret, today,
-                   public_key_file, promo_code="", now=None):
-    """Put the shopper's payment choice and promotion code into the draft; CheckoutError on
-    any problem.
-
-    choice is "new" or the id of a saved card of the customer; new_card is a dict with
-    number, exp_month, exp_year, holder_name and save. A new card's number is sealed here,
-    at once: only the sealed form, brand, first digit, last four and expiry go on.
-    """
-    draft.forget_payment()
-    promo = choose_promo_code(promo_code, summary, now or utcnow()) if promo_code.strip() \
-        else None
-    draft.promo_code = promo.code if promo else ""
-    gift_card = choose_gift_card(gift_code, summary, ip, secret) if gift_code.strip() else None
-    draft.gift_card_id = gift_card.id if gift_card else None
-    if price(summary, draft.method, gift_card, promo).card_cents == 0:
-        return
-    if choice != "new":
-        if not isinstance(choice, int) or payments.saved_card(customer, choice) is None:
-            raise CheckoutError("Choose how to pay.", "pay_with")
-        draft.saved_card_id = choice
-        return
-    digits = check_new_card(new_card["number"], new_card["exp_month"], new_card["exp_year"],
-                            new_card["holder_name"], today)
-    try:
-        public_key = load_public_key(public_key_file)
-    except VaultError as error:
-        log.error("card payments unavailable: %s", error)
-        raise CheckoutError("Card payments are unavailable right now. Please try again "
-                            "later, or order by phone.") from None
-    sealed = seal_card(digits, new_card["exp_month"], new_card["exp_year"], public_key)
-    draft.card = {**vars(sealed), "holder_name": new_card["holder_name"].strip(),
-                  "save": bool(new_card["save"] and customer is not None)}
-
-
-def card_for_payment(draft, customer, cvv):
-    """(SealedCard, cvv to send) for the draft's chosen card; CheckoutError if none is usable."""
-    if draft.saved_card_id is not None:
-        saved = payments.saved_card(customer, draft.saved_card_id)
-        if saved is None:
-            raise CheckoutError("That saved card is no longer on your account. "
-                                "Please choose how to pay again.")
-        return SealedCard(saved.sealed, saved.first_digit, saved.last_four, saved.brand,
-                          saved.exp_month, saved.exp_year), None
-    card = draft.sealed_card()
-    if card is not None:
-        problem = cards.check_cvv(cvv, card.brand)
-        if problem:
-            raise CheckoutError(problem, "cvv")
-        return card, cvv
-    raise CheckoutError("Choose how to pay: a card, or a gift card that covers the order.")
 
 
 def precheck_stock(summary):
@@ -252,17 +138,18 @@ def precheck_stock(summary):
 @dataclass(frozen=True)
 class TakenByPhone:
     """An order a care associate takes on the phone (P21): who takes it, and the cart it is
-    built in. That cart is the associate's, not the customer's: the customer's own cart stays
-    as they left it, and a caller with no account needs none."""
+    built in. That cart is the order's own, never the customer's: the customer's own cart
+    stays as they left it, and a caller with no account needs none."""
 
     staff_id: int
     cart_key: str
 
 
-def review(draft, customer, visitor_id, now=None, phone=None):
+def review(draft, customer, visitor_id, now=None, taken_by=None):
     """(cart, summary, pricing, gift card or None) for the review page and for placing; the
-    draft's promotion code counts only while it applies (promo_of says why not)."""
-    cart = carts.find_cart(phone.cart_key, None) if phone else \
+    draft's promotion code counts only while it applies (promo_of says why not). taken_by (a
+    TakenByPhone): the order is built in its cart, not the customer's."""
+    cart = carts.find_cart(taken_by.cart_key, None) if taken_by else \
         carts.find_cart(visitor_id, customer)
     summary = carts.summarise(cart)
     gift_card = GiftCard.get_or_none(GiftCard.id == draft.gift_card_id) \

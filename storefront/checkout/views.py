@@ -11,15 +11,11 @@ from storefront.accounts.contact import display_phone
 from storefront.accounts.current import current_customer, sign_in
 from storefront.accounts.forms import attach_error
 from storefront.accounts.models import Address, Phone
-from storefront.checkout import placing, service, shipping
+from storefront.checkout import payment_step, service, shipping
 from storefront.checkout.draft import Draft
 from storefront.checkout.forms import (BecomeCustomerForm, DetailsForm, PaymentForm,
                                        PlaceOrderForm)
-from storefront.db import utcnow
 from storefront.orders import service as orders
-from storefront.payments import gateway
-from storefront.payments import service as payments
-from storefront.payments.display import describe_card
 from storefront.privacy import consent, mailing
 from storefront.web.attribution import attribution
 from storefront.web.money import format_money
@@ -111,22 +107,6 @@ def details():
                            needs_shipping=summary.needs_shipping), 400 if form.errors else 200
 
 
-def _payment_form(customer, today, draft):
-    """The payment form with the customer's saved cards as choices (the newest first), and
-    the promotion code chosen before."""
-    form = PaymentForm()
-    if not form.is_submitted():
-        form.promo_code.data = draft.promo_code
-    saved = payments.saved_cards(customer, today) if customer else []
-    form.pay_with.choices = [SelectChoice(f"saved-{card.id}", describe_card(card))
-                             for card in saved] + [SelectChoice("new", "A new card")]
-    if not form.is_submitted() and saved:
-        form.pay_with.data = f"saved-{saved[0].id}"
-    if customer is None:
-        del form.save
-    return form, {f"saved-{card.id}": card.id for card in saved}
-
-
 @bp.route("/payment", methods=["GET", "POST"])
 def payment():
     """Step 2: a saved card, a new card (sealed at once), and/or a gift card."""
@@ -137,53 +117,28 @@ def payment():
     if not service.ready_to_review(draft, summary):
         return redirect(url_for("checkout.details"))
     customer, today = current_customer(), date.today()
-    form, saved_ids = _payment_form(customer, today, draft)
-    if form.validate_on_submit():
-        month, year = form.expiry_parts()
-        new_card = {"number": form.number.data, "exp_month": month, "exp_year": year,
-                    "holder_name": form.holder_name.data or "",
-                    "save": "save" in form and form.save.data}
-        choice = "new" if form.pay_with.data == "new" else saved_ids.get(form.pay_with.data)
-        try:
-            service.choose_payment(draft, summary, customer, choice, new_card,
-                                   form.gift_code.data or "", client_ip(),
-                                   current_app.config["SECRET_KEY"], today,
-                                   current_app.config["PROCESSOR_PUBLIC_KEY_FILE"],
-                                   form.promo_code.data or "", utcnow())
-        except service.CheckoutError as error:
-            attach_error(form, error)
-            if "holder_name" in error.errors:
-                form.holder_name.data = ""  # it may hold a card number: never echo it
-        else:
-            draft.number = ""  # a new choice is a new attempt
-            draft.store(session)
-            return redirect(url_for("checkout.review"))
-    pricing = service.price(summary, draft.method,
-                            promo=service.promo_of(draft, summary, utcnow())[0])
-    return render_template("checkout/payment.html", form=form, summary=summary, pricing=pricing,
-                           draft=draft), 400 if form.errors else 200
+    form, saved_ids = payment_step.payment_form(PaymentForm, customer, draft, today,
+                                                "A new card")
+    if form.validate_on_submit() and payment_step.choose(
+            form, saved_ids, draft, summary, customer=customer, ip=client_ip(),
+            config=current_app.config, today=today):
+        draft.store(session)
+        return redirect(url_for("checkout.review"))
+    payment_step.hide_card_numbers(form)
+    return render_template("checkout/payment.html", form=form, summary=summary, draft=draft,
+                           pricing=payment_step.pricing_so_far(draft, summary)), \
+        400 if form.errors else 200
 
 
 def _review_page(draft, form, status=200):
-    now = utcnow()
-    cart, summary, pricing, gift_card = service.review(draft, current_customer(), _visitor(),
-                                                       now)
-    if summary.item_count == 0:
+    review = payment_step.review_page(draft, current_customer(), _visitor(), form,
+                                      lambda: draft.store(session))
+    if review.back_to == "items":
         flash("Your cart is empty.", "error")
         return redirect(url_for("cart.show"))
-    if not service.ready_to_review(draft, summary):
+    if review.back_to == "details":
         return redirect(url_for("checkout.details"))
-    if service.reserve_number(draft):
-        draft.store(session)
-    promo_problem = service.promo_of(draft, summary, now)[1]
-    if promo_problem and promo_problem not in " ".join(form.form_errors):
-        form.form_errors.append(f"{promo_problem} Please change the payment to remove it.")
-    form.reviewed.data = service.fingerprint(summary, pricing, draft)
-    form.number.data = draft.number
-    card = payments.saved_card(current_customer(), draft.saved_card_id) or draft.card
-    return render_template("checkout/review.html", form=form, summary=summary, pricing=pricing,
-                           gift_card=gift_card, draft=draft, card=card,
-                           needs_cvv=bool(draft.card) and pricing.card_cents > 0), status
+    return render_template("checkout/review.html", form=form, draft=draft, **review.page), status
 
 
 @bp.get("/review")
@@ -203,32 +158,14 @@ def place():
     if not form.validate():
         flash("The form expired. Please check your order and place it again.", "error")
         return redirect(url_for("checkout.review"))
-    status = 400
-    config = current_app.config
-    # A twin click waits for the first one: an authorization, its void by reference after a
-    # timeout, and the database's busy timeout; gunicorn's 30 s timeout is the ceiling.
-    twin_wait = min(2 * config["PROCESSOR_TIMEOUT"] + 12, 25)
-    try:
-        order = placing.place_order(draft, current_customer(), _visitor(), client_ip(),
-                                    form.cvv.data, form.reviewed.data,
-                                    gateway.client_from_config(config), twin_wait,
-                                    attribution())
-    except placing.StillPlacing as error:
-        attach_error(form, error)  # the same number again: it will not be charged twice
-        return _review_page(draft, form, 409)
-    except service.CheckoutError as error:
-        attach_error(form, error)
-    except gateway.PaymentError as error:
-        form.form_errors.append(error.customer_message)
-        status = 503 if isinstance(error, gateway.ProcessorUnavailable) else 402
-    else:
-        draft.finish(order.number, time.time())
-        draft.store(session)
-        session["cart_count"] = 0
-        return redirect(url_for("checkout.done", number=order.number))
-    draft.number = ""  # whatever failed, the next try is a new attempt with a new number
-    draft.store(session)
-    return _review_page(draft, form, status)
+    order, status = payment_step.place(
+        form, draft, lambda: draft.store(session), customer=current_customer(),
+        visitor_id=_visitor(), ip=client_ip(), config=current_app.config,
+        attribution=attribution())
+    if order is None:
+        return _review_page(draft, form, status)
+    session["cart_count"] = 0
+    return redirect(url_for("checkout.done", number=order.number))
 
 
 def _placed_order(number):

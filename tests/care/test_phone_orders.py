@@ -18,7 +18,7 @@ from storefront.partners.models import Partner
 from storefront.payments.models import SavedCard
 from storefront.privacy.models import AuditEvent
 from storefront.rights.erasure import erase_account
-from tests.checkout.test_card_never_kept import _database_text, _forms_of, _visa_number
+from tests.checkout.card_numbers import database_text, forms_of, visa_number
 from tests.factories import (DECLINED_CARD, add_to_cart, checkout, csrf_token, make_customer,
                              make_product, make_staff, post_form, sign_in, staff_sign_in)
 
@@ -137,7 +137,7 @@ def test_a_customer_orders_by_phone_with_their_saved_card(app, care, processor):
 def test_a_new_callers_card_is_sealed_at_once_and_shown_nowhere_after(
         app, care, processor, caplog, database_url):
     caplog.set_level(logging.DEBUG)
-    digits = _visa_number()
+    digits = visa_number()
     page = care.get(f"{BASE}/new").get_data(as_text=True)
     assert "no account is opened" in page
     start(care)
@@ -167,10 +167,10 @@ def test_a_new_callers_card_is_sealed_at_once_and_shown_nowhere_after(
     cookie = json.dumps(app.session_interface.get_signing_serializer(app).loads(raw))
     if database.is_closed():
         database.connect()
-    places = {"database": _database_text(database_url), "logs": caplog.text + processor.output(),
+    places = {"database": database_text(database_url), "logs": caplog.text + processor.output(),
               "pages": "\n".join(pages), "session": raw + cookie}
     for place_name, text in places.items():
-        for form in _forms_of(digits):
+        for form in forms_of(digits):
             assert form not in text, f"the card number ({form}) was found in the {place_name}"
 
 
@@ -245,7 +245,11 @@ def test_an_item_on_reserve_is_told_to_the_customer_as_for_a_web_order(care, pro
         [("caller@example.com", "line_status")]
 
 
-def test_starting_again_empties_the_associates_phone_cart_only(app, care, db):
+def _phone_carts():
+    return [cart.visitor for cart in Cart.select().order_by(Cart.id)]
+
+
+def test_starting_again_drops_this_orders_cart_only(app, care, db):
     lamp = make_product(name="Brass Lamp")
     admin = make_staff("admin")
     other = app.test_client()
@@ -255,11 +259,61 @@ def test_starting_again_empties_the_associates_phone_cart_only(app, care, db):
         add(client, lamp)
     start(care)
     assert "Nothing yet" in care.get(f"{BASE}/items").get_data(as_text=True)
-    assert [line.cart.visitor for line in CartLine.select()] == [f"phone:{admin.id}"]
+    others = _phone_carts()
+    assert len(others) == 1 and others[0].startswith(f"phone:{admin.id}:")  # care's: deleted
     assert "Brass Lamp" in other.get(f"{BASE}/items").get_data(as_text=True)
     removed = post_form(other, f"{BASE}/items/update", {"product_id": lamp.id, "quantity": 0},
                         token_page=f"{BASE}/items")  # the "Remove" button
     assert removed.status_code == 302 and CartLine.select().count() == 0
+
+
+def test_two_browsers_of_one_associate_take_two_orders_apart(app, db, processor):
+    associate = make_staff("care")
+    one, two = app.test_client(), app.test_client()
+    for browser in (one, two):
+        staff_sign_in(browser, associate.email)
+    ada, bea = make_customer(), make_customer(name="Bea Other", email="bea@example.com")
+    lamp, vase = make_product(name="Brass Lamp"), make_product(name="Blue Vase")
+    start(one, ada)
+    add(one, lamp)
+    assert fill_details(one, email=None).status_code == 302
+    start(two, bea)  # the same associate in another browser: a cart of its own
+    add(two, vase, 3)
+    page = one.get(f"{BASE}/items").get_data(as_text=True)
+    assert "Order for Ada Shopper" in page and "Brass Lamp" in page and "Blue Vase" not in page
+    ones, twos = _phone_carts()
+    assert ones != twos and all(key.startswith(f"phone:{associate.id}:") for key in (ones, twos))
+
+    assert pay_by_card(one, "4111 1111 1111 1111").status_code == 302
+    assert place(one, cvv="123")[0].status_code == 302
+    order = Order.get()
+    assert order.customer_id == ada.id
+    assert [(line.name, line.quantity) for line in order.lines] == [("Brass Lamp", 1)]
+    assert _phone_carts() == [twos]  # the placed order's cart is gone, the other one stays
+    page = two.get(f"{BASE}/items").get_data(as_text=True)
+    assert "Order for Bea Other" in page and "Blue Vase" in page and "Brass Lamp" not in page
+    assert CartLine.get().quantity == 3
+
+
+def test_a_card_number_typed_in_another_payment_field_is_refused_and_never_written_back(
+        care, db):
+    start(care)
+    add(care, make_product(name="Brass Lamp"))
+    fill_details(care)
+    typed = "4111 1111 1111 1111"
+    for wrong, field in (({"promo_code": typed}, "promo_code"),
+                         ({"promo_code": "4111-1111-1111-1111"}, "promo_code"),
+                         ({"promo_code": "411111111111"}, "promo_code"),
+                         ({"expiry": "4111111111111111"}, "expiry"),
+                         ({"holder": typed}, "holder_name")):
+        response = pay_by_card(care, **{"number": typed, **wrong})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400 and f'id="{field}-error"' in html, wrong
+        assert "4111" not in html.replace("4•••", "") and "1111-1111" not in html, wrong
+    html = pay_by_card(care, typed, promo_code=typed).get_data(as_text=True)
+    assert "card number" in html[html.index('id="promo_code-error"'):][:200]
+    with care.session_transaction() as session:
+        assert "4111" not in json.dumps(session.get("phone_order"))
 
 
 def _urls():

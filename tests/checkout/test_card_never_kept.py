@@ -1,49 +1,21 @@
 """P5, P21: after buying, the full card number is nowhere the shop keeps or shows anything."""
 import json
 import logging
-import random
 import re
-from pathlib import Path
 
 from storefront import schema
-from storefront.db import database, is_sqlite
+from storefront.db import database
 from storefront.mail.models import OutboxMessage
-from storefront.payments.cards import luhn_ok
 
+from tests.checkout.card_numbers import database_text, forms_of, visa_number
 from tests.factories import (add_to_cart, checkout, choose_payment, fill_details, make_customer,
                              make_product, place_order, sign_in)
-
-
-def _visa_number():
-    """A random Luhn-valid Visa number the sandbox approves (no test card is special here)."""
-    while True:
-        digits = "4" + "".join(random.choice("0123456789") for _ in range(15))
-        if luhn_ok(digits):
-            return digits
-
-
-def _forms_of(digits):
-    """The ways the number could be written: plain, in groups, and its hidden middle."""
-    return [digits, " ".join(digits[i:i + 4] for i in range(0, 16, 4)), digits[1:12]]
-
-
-def _database_text(database_url):
-    """Everything the database holds: the SQLite files byte for byte (WAL included), or on
-    PostgreSQL every row of every table as text."""
-    if is_sqlite():
-        path = Path(database_url.removeprefix("sqlite:///"))
-        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*")) \
-            .decode("latin-1")
-    rows = []
-    for model in schema.all_models():
-        rows += [json.dumps(row, default=str) for row in model.select().dicts()]
-    return "\n".join(rows)
 
 
 def test_the_card_number_appears_in_no_database_cookie_log_page_or_mail(
         app, client, db, processor, caplog, database_url):
     caplog.set_level(logging.DEBUG)
-    digits = _visa_number()
+    digits = visa_number()
     make_customer()
     sign_in(client)
     lamp = make_product(name="Brass Lamp", stock=5)
@@ -76,14 +48,14 @@ def test_the_card_number_appears_in_no_database_cookie_log_page_or_mail(
     if database.is_closed():
         database.connect()
     places = {
-        "database": _database_text(database_url),
+        "database": database_text(database_url),
         "session cookie": "\n".join(session_cookies),
         "logs": caplog.text + processor.output(),
         "pages": "\n".join(pages),
         "outbox": "\n".join(m.body_text + m.body_html for m in OutboxMessage.select()),
     }
     for place, text in places.items():
-        for form in _forms_of(digits):
+        for form in forms_of(digits):
             assert form not in text, f"the card number ({form}) was found in the {place}"
     assert f"4••• •••• •••• {digits[-4:]}" in pages[-2]  # the masked form is what shows
 

@@ -1,4 +1,5 @@
 """Bad input at checkout: a clear message next to the field, nothing lost, never a 500."""
+import json
 import re
 
 import pytest
@@ -86,3 +87,30 @@ def test_a_tampered_or_foreign_choice_is_refused_cleanly(in_checkout):
     fill_details(in_checkout)
     response = choose_payment(in_checkout, pay_with="saved-999999")
     assert response.status_code == 400 and error_of(response, "pay_with")
+
+
+@pytest.mark.parametrize("field, data", [
+    ("promo_code", {"promo_code": "4111 1111 1111 1111"}),
+    ("promo_code", {"promo_code": "4111-1111-1111"}),
+    ("expiry", {"expiry": "4111111111111111"}),
+    ("holder_name", {"holder": "Gus 4111 1111 1111 1111"}),
+    ("gift_code", {"gift_code": "4111 1111 1111 1111"}),
+])
+def test_a_card_number_typed_in_another_payment_field_is_never_written_back(
+        in_checkout, field, data):
+    fill_details(in_checkout)
+    response = choose_payment(in_checkout, number="4111 1111 1111 1111", **data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and error_of(response, field), html
+    assert "4111" not in html and "1111-1111" not in html
+    with in_checkout.session_transaction() as session:
+        assert "4111" not in json.dumps(session.get("checkout"))
+
+
+def test_a_promotion_code_that_looks_like_a_card_number_is_refused_without_repeating_it(
+        in_checkout):
+    fill_details(in_checkout)
+    response = choose_payment(in_checkout, promo_code="5555 5555 5555 4444")
+    assert response.status_code == 400
+    assert "card number" in error_of(response, "promo_code")
+    assert "5555" not in response.get_data(as_text=True)

@@ -118,6 +118,12 @@ def test_a_twin_request_waits_for_the_first_and_never_calls_the_processor(app, c
                                 form["reviewed"], processor=None, twin_wait_seconds=5)
 
 
+@pytest.mark.parametrize("timeout, wait", [(0.5, 13), (5, 22), (6.5, 25), (30, 25)])
+def test_a_twin_waits_for_two_processor_calls_and_the_database_within_the_worker_timeout(
+        timeout, wait):
+    assert placing.twin_wait({"PROCESSOR_TIMEOUT": timeout}) == wait
+
+
 def test_after_a_sold_out_failure_the_next_try_gets_a_new_number_and_works(client, db):
     lamp = make_product(name="Brass Lamp", stock=1)
     add_to_cart(client, lamp)

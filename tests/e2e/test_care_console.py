@@ -15,7 +15,7 @@ from storefront.privacy import consent
 from storefront.privacy.consent import PARTNER_OFFERS, SHOP_MARKETING
 from storefront.support import service as support
 from storefront.tracking.models import RequestLog
-from tests.checkout.test_card_never_kept import _forms_of, _visa_number
+from tests.checkout.card_numbers import forms_of, visa_number
 from tests.e2e.test_checkout import (EXPIRY, add_to_cart, fill_new_card, heading, place_order,
                                      review_order)
 from tests.e2e.test_cobrand import staff_page
@@ -78,7 +78,7 @@ def care_requests(app, records):
 
 def test_care_finds_a_customer_by_phone_orders_for_them_records_an_opt_out_and_is_audited(
         app, shop, new_context, db):
-    digits = _visa_number()
+    digits = visa_number()
     shopper = new_context().new_page()
     web_number = buy_keeping_the_card(shopper, digits)
     ada = Customer.get(Customer.email_key == EMAIL)
@@ -191,7 +191,7 @@ def test_care_finds_a_customer_by_phone_orders_for_them_records_an_opt_out_and_i
     # Nowhere on any page staff opened is the card's number.
     assert len(bodies) >= len(views) + 4 and any(masked in html for _, html in bodies)
     for url, html in bodies:
-        for form in _forms_of(digits):
+        for form in forms_of(digits):
             assert form not in html, f"the card number ({form}) is on {url}"
 
     # Fulfilment has no way into the correspondence inbox.

@@ -1,11 +1,13 @@
 """Orders a care associate takes on the phone (P21), for a customer or a new caller.
 
-The associate builds the order in a cart of their own (never the customer's: the customer's
-cart stays as they left it) and a draft kept under a session key of its own (never the
-associate's web checkout); it is placed through the ordinary checkout, with the associate's
-name and no IP address.
+Each order is built in a cart of its own (never the customer's: the customer's cart stays as
+they left it), keyed by a random token kept in the order's draft, so two browsers of one
+associate take two orders apart. The draft is kept under a session key of its own (never the
+associate's web checkout). The order is placed through the ordinary checkout, with the
+associate's name and no IP address.
 """
 import re
+import secrets
 from dataclasses import dataclass
 
 from storefront.accounts import service as accounts
@@ -23,16 +25,6 @@ SESSION_KEY = "phone_order"
 SEARCH_LIMIT = 20
 
 
-def cart_key(staff_id):
-    """The visitor key of the associate's phone cart: visitor ids never hold ':', so no
-    shopper's cart can have it."""
-    return f"phone:{staff_id}"
-
-
-def _owner(staff_id, customer_id):
-    return f"p:{staff_id}:{customer_id or 'new'}"
-
-
 def callable_customer(customer_id):
     """The account an order may be taken for (it exists and is not erased), or None."""
     return Customer.get_or_none(Customer.id == customer_id, Customer.erased_at.is_null())
@@ -40,16 +32,18 @@ def callable_customer(customer_id):
 
 @dataclass
 class PhoneOrder:
-    """The order an associate is taking: for whom (None: a new caller) and what is chosen."""
+    """The order an associate is taking: for whom (None: a new caller), the token of its own
+    cart, and what is chosen."""
 
     staff_id: int
     customer: Customer | None
+    token: str
     draft: Draft
 
     @property
     def taken_by(self):
         """Who takes the order and the cart it is built in, for checkout."""
-        return service.TakenByPhone(self.staff_id, cart_key(self.staff_id))
+        return service.TakenByPhone(self.staff_id, _cart_key(self.staff_id, self.token))
 
     @property
     def attribution(self):
@@ -67,31 +61,59 @@ class PhoneOrder:
         return service.review(self.draft, self.customer, None, now, self.taken_by)
 
 
-def start(staff_id, customer):
-    """A new phone order for the customer (None: a new caller): the associate's phone cart
-    emptied and a fresh draft, which the caller keeps under SESSION_KEY."""
+def _owner(staff_id, customer, token):
+    return f"p:{staff_id}:{customer.id if customer else 'new'}:{token}"
+
+
+def _owner_parts(stored, staff_id):
+    """(customer id or 'new', cart token) of the associate's draft kept as stored, or None."""
+    owner = stored.get("owner") if isinstance(stored, dict) else None
+    match = re.fullmatch(rf"p:{staff_id}:([0-9]{{1,9}}|new):([A-Za-z0-9_-]{{16}})", owner,
+                         re.ASCII) if isinstance(owner, str) else None
+    return match.groups() if match else None
+
+
+def _cart_key(staff_id, token):
+    """Visitor ids never hold ':', so no shopper's cart can have this key."""
+    return f"phone:{staff_id}:{token}"
+
+
+def drop_cart(order):
+    """Delete the order's cart with its lines (the order is placed)."""
+    _drop_cart(order.taken_by.cart_key)
+
+
+def _drop_cart(key):
     with database.atomic():
-        cart = carts.find_cart(cart_key(staff_id), None)
+        cart = carts.find_cart(key, None)
         if cart is not None:
-            carts.empty(carts.lock(cart.id))
-    return PhoneOrder(staff_id, customer, Draft(owner=_owner(staff_id, customer and customer.id)))
+            carts.lock(cart.id).delete_instance(recursive=True)
 
 
-def current(session, staff_id):
-    """The phone order this associate is taking in this browser, or None when none is started
-    (or its customer's account was erased since)."""
-    raw = session.get(SESSION_KEY)
-    owner = raw.get("owner") if isinstance(raw, dict) else None
-    match = re.fullmatch(rf"p:{staff_id}:([0-9]{{1,9}}|new)", owner, re.ASCII) \
-        if isinstance(owner, str) else None
-    if match is None:
+def start(staff_id, customer, stored=None):
+    """A new phone order for the customer (None: a new caller), with a fresh draft and a cart
+    of its own. stored is what the session keeps under SESSION_KEY: the cart of the order
+    this browser was taking is deleted. The caller keeps the new draft there."""
+    parts = _owner_parts(stored, staff_id)
+    if parts is not None:
+        _drop_cart(_cart_key(staff_id, parts[1]))
+    token = secrets.token_urlsafe(12)
+    return PhoneOrder(staff_id, customer, token, Draft(owner=_owner(staff_id, customer, token)))
+
+
+def current(stored, staff_id):
+    """The phone order this associate is taking in this browser, from what the session keeps
+    under SESSION_KEY (stored); None when none is started (or its customer's account was
+    erased since)."""
+    parts = _owner_parts(stored, staff_id)
+    if parts is None:
         return None
     customer = None
-    if match.group(1) != "new":
-        customer = callable_customer(int(match.group(1)))
+    if parts[0] != "new":
+        customer = callable_customer(int(parts[0]))
         if customer is None:
             return None
-    return PhoneOrder(staff_id, customer, Draft.load(session, owner, SESSION_KEY))
+    return PhoneOrder(staff_id, customer, parts[1], Draft.from_stored(stored, stored["owner"]))
 
 
 def find_products(text, limit=SEARCH_LIMIT):
