@@ -6,6 +6,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from storefront.accounts.current import current_staff, staff_route
 from storefront.care import finder, phone_consent
 from storefront.care.forms import CallNoteForm, CustomerSearchForm, WithdrawForm
+from storefront.mail import views as staff_mail
 from storefront.orders import service as orders
 from storefront.privacy import audit, consent
 from storefront.privacy.consent import CHANNELS
@@ -25,6 +26,11 @@ def takes_calls(staff):
     return bool(staff.role_set & set(ROLES))
 
 
+def reads_mail(staff):
+    """Whether the staff member may open the staff mail viewer the mail rows link to."""
+    return bool(staff.role_set & set(staff_mail.ROLES))
+
+
 def _customer_or_404(customer_id):
     found = finder.customer_or_none(customer_id)
     if found is None:
@@ -39,18 +45,21 @@ def _order_or_404(number):
     return found
 
 
-@bp.get("/")
+@bp.route("/", methods=("GET", "POST"))
 @staff_route(*ROLES)
 def search():
-    """One box: a name, an email address, a phone number typed any way, or an order number."""
-    form = CustomerSearchForm(formdata=request.args)
+    """One box: a name, an email address, a phone number typed any way, or an order number.
+    The form is posted and answered with the results, so the term stays out of addresses."""
+    if request.method == "GET":
+        return render_template("care/search.html", form=CustomerSearchForm(formdata=None),
+                               results=None, limit=finder.SEARCH_LIMIT)
+    form = CustomerSearchForm()
     results = None
-    if request.args and form.validate():
+    if form.validate_on_submit():
         results = finder.search(form.q.data, current_app.config["SHOP_COUNTRY"],
                                 finder.SEARCH_LIMIT)
-        if results.people():
-            # The term may be someone's address or number: it goes in no description.
-            audit.listed(current_staff(), "customer search results", results.people())
+        # One event per person shown; the term (maybe an address or number) in none.
+        audit.shown(current_staff(), "customer search results", results.people())
     return render_template("care/search.html", form=form, results=results,
                            limit=finder.SEARCH_LIMIT), 400 if form.errors else 200
 
@@ -59,8 +68,9 @@ def _customer_page(customer, note_form=None, status=200):
     audit.viewed(current_staff(), "customer page", customer_id=customer.id,
                  address=customer.email)
     return render_template("care/customer.html", file=finder.customer_file(customer),
-                           note_form=note_form or CallNoteForm(),
-                           purpose=consent.purpose, channels=CHANNELS), status
+                           note_form=note_form or CallNoteForm(formdata=None),
+                           purpose=consent.purpose, channels=CHANNELS,
+                           mail_links=reads_mail(current_staff())), status
 
 
 @bp.get(_CUSTOMER)
@@ -79,14 +89,23 @@ def customer_note(customer_id):
     form = CallNoteForm()
     if form.validate_on_submit():
         try:
-            notes.add(current_staff(), form.body.data, customer=found)
+            note = notes.add(current_staff(), form.body.data, customer=found,
+                             form_key=form.form_key.data)
         except notes.NoteError as error:
             form.body.errors = [str(error)]
         else:
-            flash("The call note is kept.", "success")
-            return redirect(url_for("care_customers.customer", customer_id=found.id,
-                                    _anchor="call-notes"))
+            return _note_kept(note)
     return _customer_page(found, form, 400)
+
+
+def _note_kept(note):
+    """To the note, on the page of what it is about (the first post's note, on a second)."""
+    flash("The call note is kept.", "success")
+    if note.order_id is not None:
+        return redirect(url_for("care_customers.order", number=note.order.number,
+                                _anchor=f"note-{note.id}"))
+    return redirect(url_for("care_customers.customer", customer_id=note.customer_id,
+                            _anchor=f"note-{note.id}"))
 
 
 @bp.post(f"{_CUSTOMER}/consent/withdraw")
@@ -115,11 +134,13 @@ def withdraw(customer_id):
 def _order_page(order, note_form=None, status=200):
     audit.viewed(current_staff(), f"order {order.number}", customer_id=order.customer_id,
                  address=order.email)
-    return render_template("care/order.html",
-                           file=finder.order_file(order,
-                                                  current_app.config["CARRIER_TRACKING_URL"]),
-                           note_form=note_form or CallNoteForm(),
-                           care_staff=takes_calls(current_staff())), status
+    staff = current_staff()
+    care_staff = takes_calls(staff)
+    file = finder.order_file(order, current_app.config["CARRIER_TRACKING_URL"],
+                             with_notes=care_staff)
+    return render_template("care/order.html", file=file,
+                           note_form=note_form or CallNoteForm(formdata=None),
+                           care_staff=care_staff, mail_links=reads_mail(staff)), status
 
 
 @bp.get("/orders/<number>")
@@ -138,11 +159,10 @@ def order_note(number):
     form = CallNoteForm()
     if form.validate_on_submit():
         try:
-            notes.add(current_staff(), form.body.data, order=found)
+            note = notes.add(current_staff(), form.body.data, order=found,
+                             form_key=form.form_key.data)
         except notes.NoteError as error:
             form.body.errors = [str(error)]
         else:
-            flash("The call note is kept.", "success")
-            return redirect(url_for("care_customers.order", number=found.number,
-                                    _anchor="call-notes"))
+            return _note_kept(note)
     return _order_page(found, form, 400)

@@ -8,7 +8,7 @@ not for care to look at.
 import re
 from dataclasses import dataclass
 
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from storefront.accounts.contact import ContactError, normalise_phone
 from storefront.accounts.models import Customer, Phone, StaffUser
@@ -149,15 +149,8 @@ def customer_file(customer):
         cards=list(SavedCard.of_customer(customer)),
         consent=state, withdrawable=[key for key, given in state.items() if given],
         history=history,
-        correspondence=list(Correspondence.select().where(
-            (Correspondence.customer == customer)
-            | (fn.LOWER(Correspondence.sender_email) == customer.email_key))
-            .order_by(Correspondence.received_at.desc(), Correspondence.id.desc())),
-        mails=list(OutboxMessage.select().where(
-            (OutboxMessage.customer_id == customer.id)
-            | OutboxMessage.recipient.in_([customer.email, customer.email_key]))
-            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-            .limit(MAIL_LIMIT)),
+        correspondence=Correspondence.of_customer(customer),
+        mails=OutboxMessage.to_person(customer.id, customer.email_key, MAIL_LIMIT),
         notes=notes.of_customer(customer),
         staff=staff_names(event.staff_id for event in history))
 
@@ -181,12 +174,12 @@ class OrderFile:
     shipments: list
     tracking: dict  # {shipment id: tracking link}
     mails: list
-    notes: list
+    notes: list  # empty unless asked for
 
 
-def order_file(order, tracking_template):
+def order_file(order, tracking_template, with_notes):
     """Gather the order page; tracking_template: the carrier's tracking link with
-    {tracking_number} in it."""
+    {tracking_number} in it; with_notes: whether to read its call notes (care's only)."""
     shipments = list(Shipment.select().where(Shipment.order == order).order_by(Shipment.id))
     return OrderFile(
         order=order, lines=orders.lines_of(order),
@@ -196,7 +189,5 @@ def order_file(order, tracking_template):
         shipments=shipments,
         tracking={row.id: tracking_url(tracking_template, row.tracking_number)
                   for row in shipments if row.tracking_number},
-        mails=list(OutboxMessage.select().where(OutboxMessage.order_number == order.number)
-                   .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-                   .limit(MAIL_LIMIT)),
-        notes=notes.of_order(order))
+        mails=OutboxMessage.about_order(order.number, MAIL_LIMIT),
+        notes=notes.of_order(order) if with_notes else [])

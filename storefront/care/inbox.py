@@ -1,13 +1,14 @@
 """Care → Correspondence (P10): contact-form messages and mail to the care address, for care
 staff only: who holds each one, the replies care sends through the outbox, closing and
 reopening; the opt-out a message asks for is recorded from here (P20)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm, attach_error
+from storefront.care.forms import OnceForm
 from storefront.privacy import audit
 from storefront.privacy.consent import PURPOSES
 from storefront.support import replies, service
@@ -37,9 +38,9 @@ class AssignForm(FlaskForm):
         return whole_number(self.assignee.data) if self.assignee.data else None
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(OnceForm):
     """The reply; its length is checked by the service once line ends are normalised, the
-    way browsers count for maxlength."""
+    way browsers count for maxlength. Its one-time key makes a double click one reply."""
 
     body = TextAreaField("Your reply", validators=[InputRequired("Write your reply.")],
                          render_kw={"rows": 10, "maxlength": replies.MAX_REPLY})
@@ -87,7 +88,9 @@ def _page(message, assign_form=None, reply_form=None, status=200):
                            consent_state=service.consent_state(message), purposes=PURPOSES,
                            thread=replies.thread(message), assign_form=assign_form,
                            reply_form=reply_form or ReplyForm(formdata=None),
-                           max_reply=replies.MAX_REPLY), status
+                           max_reply=replies.MAX_REPLY,
+                           stranger_subject=replies.stranger_subject(
+                               current_app.config["SHOP_NAME"])), status
 
 
 @bp.get(f"/{_ID}")
@@ -124,11 +127,20 @@ def reply(correspondence_id):
     form = ReplyForm()
     if form.validate_on_submit():
         closing = form.send_and_close.data and message.status == message.OPEN
+        config = current_app.config
         try:
-            replies.reply(message, current_staff(), form.body.data, close=closing)
+            row, created = replies.reply(message, current_staff(), form.body.data,
+                                         shop_name=config["SHOP_NAME"],
+                                         care_email=config["CARE_EMAIL"], close=closing,
+                                         form_key=form.form_key.data)
         except SupportError as error:
             attach_error(form, error)
         else:
+            if not created:
+                flash("That reply was sent already: here it is.", "success")
+                return redirect(url_for("care_inbox.read",
+                                        correspondence_id=row.correspondence_id,
+                                        _anchor=f"reply-{row.id}"))
             stays = " The message stays closed." if message.status == message.CLOSED else ""
             flash(f"Your reply to {message.sender_email} is on its way"
                   f"{' and the message is closed' if closing else ''}.{stays}", "success")

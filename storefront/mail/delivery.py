@@ -123,9 +123,8 @@ def claim(limit, settings):
     return rows
 
 
-# Mail whose body is a secret of its recipient (a gift card's code, a link that changes their
-# consent): once delivered, the shop keeps only the headers, so nobody at the shop can use it.
-FORGET_BODY_AFTER_SENDING = {"gift_card", "consent_notice", "consent_welcome", "policy_notice"}
+# Mail whose body is a secret of its recipient (OutboxMessage.holds_secret): once delivered,
+# the shop keeps only the headers, so nobody at the shop can use it.
 FORGOTTEN = ("(Delivered. The shop does not keep this message's text: it held a code or a "
              "link only its recipient may use.)")
 
@@ -134,7 +133,7 @@ def mark_sent(row):
     """The SMTP server accepted the message."""
     changes = {"status": OutboxMessage.SENT, "sent_at": utcnow(), "claimed_until": None,
                "last_error": ""}
-    if row.category in FORGET_BODY_AFTER_SENDING:
+    if row.holds_secret:
         changes.update(body_text=FORGOTTEN, body_html="")
     OutboxMessage.update(**changes).where(OutboxMessage.id == row.id).execute()
 

@@ -9,9 +9,32 @@ from peewee import SQL, Case, CharField, DateTimeField, IntegerField, TextField,
 from storefront.db import BaseModel, utcnow
 
 
+def address_is(column, key):
+    """SQL: the address stored in column is the one whose email key is `key` (the address
+    normalised and lower-cased, as Customer.email_key and the consent ledger keep it).
+
+    Addresses are stored normalised, so the rule is "the stored address lower-cased is the
+    key". SQLite lower-cases ASCII letters only: for a key with other letters this selects
+    the addresses at the key's domain, and the caller keeps those `has_key` accepts."""
+    if key.isascii():
+        return fn.LOWER(column) == key
+    return column.endswith("@" + key.rpartition("@")[2])
+
+
+def has_key(address, key):
+    """The address_is rule in Python: the stored (normalised) address lower-cased is key."""
+    return address.lower() == key
+
+
 class OutboxMessage(BaseModel):
     PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
     WITHHELD = "withheld"  # marketing whose recipient withdrew consent before delivery
+    # Mail whose text is a secret of its recipient: a gift card's code, or a link that
+    # changes their consent (undo an opt-out, refuse a new use). Mail with an
+    # unsubscribe_url is one too. Staff never see its text, and the worker forgets it once
+    # the message is delivered (see holds_secret).
+    SECRET_CATEGORIES = frozenset({"gift_card", "consent_notice", "consent_welcome",
+                                   "policy_notice"})
 
     message_id = CharField(max_length=200, unique=True)
     category = CharField(max_length=40)  # what kind of mail: gift_card, ...
@@ -38,6 +61,29 @@ class OutboxMessage(BaseModel):
     class Meta:
         indexes = ((("status", "created_at"), False), (("recipient",), False),
                    (("status", "next_attempt_at"), False))
+
+    @property
+    def holds_secret(self):
+        """Whether the text carries a code or a link only its recipient may use."""
+        return self.category in self.SECRET_CATEGORIES or bool(self.unsubscribe_url)
+
+    @classmethod
+    def to_person(cls, customer_id, key, limit):
+        """Mail to a person, newest first, at most limit: the mail naming their account,
+        and the mail sent to their address (key: its email key) whatever the spelling."""
+        query = cls.select().where((cls.customer_id == customer_id)
+                                   | address_is(cls.recipient, key)) \
+            .order_by(cls.created_at.desc(), cls.id.desc())
+        if key.isascii():
+            return list(query.limit(limit))
+        return [row for row in query
+                if row.customer_id == customer_id or has_key(row.recipient, key)][:limit]
+
+    @classmethod
+    def about_order(cls, order_number, limit):
+        """Mail about an order, newest first, at most limit."""
+        return list(cls.select().where(cls.order_number == order_number)
+                    .order_by(cls.created_at.desc(), cls.id.desc()).limit(limit))
 
     @classmethod
     def due(cls, now):

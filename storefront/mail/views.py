@@ -11,10 +11,11 @@ from storefront.privacy import audit
 bp = Blueprint("staff_mail", __name__, url_prefix="/staff/mail", template_folder="templates")
 
 PAGE_SIZE = 100
+ROLES = ("care", "admin")  # who reads the mail pages
 
 
 @bp.get("/")
-@staff_route("care", "admin")
+@staff_route(*ROLES)
 def index():
     """Failed and waiting messages first, with attempts and the last error; search by email
     or order number."""
@@ -30,7 +31,7 @@ def index():
 
 
 @bp.get("/<int(max=2147483647):message_id>")
-@staff_route("care", "admin")
+@staff_route(*ROLES)
 def message(message_id):
     """One message: its headers, delivery history and text; the HTML shown as source only."""
     row = OutboxMessage.get_or_none(OutboxMessage.id == message_id)
@@ -43,7 +44,7 @@ def message(message_id):
 
 
 @bp.post("/<int(max=2147483647):message_id>/retry")
-@staff_route("care", "admin")
+@staff_route(*ROLES)
 def retry(message_id):
     """Send a failed message again, with a fresh set of attempts."""
     if not EmptyForm().validate_on_submit():

@@ -3,18 +3,27 @@
 Events are only ever added (AuditEvent is append-only) and the app has no page that changes
 or removes one.
 
-What is recorded, one event per request:
+What is recorded:
 - a page about one person or one of their records (an order, a message, a partner's
-  customer) names that person: their account id and address, whichever the page knows;
-- a list of several people (the partner portal's customers and orders, the staff mail
-  searched for a recipient) is one event whose `what` says how many people it showed, and
-  names the person only when the list holds exactly one;
-- an export (the partner portal's CSV files, a disclosure's JSON) is EXPORTED, likewise;
+  customer) is one event naming that person: their account id and address, whichever the
+  page knows;
+- a search for people (the care console's customer search) is one event per person it
+  showed (`shown`), each naming them and saying how many the page showed. A search is how
+  staff look someone up, and a short term lists many people with their contact details: "who
+  looked at Ada?" must have an answer even when Ada was one of fifty;
+- other lists of several people (the partner portal's customers and orders, the staff mail
+  searched for a recipient, the care orders overview, contest winners, disclosures) are one
+  event whose `what` says how many people it showed, naming the person only when the list
+  holds exactly one (`listed`); an export of several people's data (the partner portal's
+  CSV files, catalogue requests for the mail house) is one EXPORTED event, likewise
+  (`exported`). Such a list is reached by choosing a filter or a page, not by typing someone's
+  name, and its event says which list it was;
 - a search of the request log by IP address or visitor id names nobody (the log holds no
   account) and keeps the searched IP or visitor id in `what`.
-Work queues that show everyone as the work comes in (mail waiting or failed, unread care
-messages, orders to ship) are not recorded unless searched for someone: they answer no
-question about whom a staff member looked at. Aggregate reports show nobody.
+No event holds a term typed to find someone. Work queues that show everyone as the work
+comes in (mail waiting or failed, unread care messages, orders to ship) are not recorded
+unless searched for someone: they answer no question about whom a staff member looked at.
+Aggregate reports show nobody.
 """
 from storefront.db import utcnow
 from storefront.privacy.consent import email_key
@@ -49,25 +58,56 @@ def listed(staff, what, people):
     return _several(AuditEvent.VIEWED, staff, what, people)
 
 
+def shown(staff, what, people):
+    """For a staff page showing several people found by a search: one event per person,
+    written in one INSERT, each naming them (what says how many the page showed).
+
+    people: (customer id or None, address or "") for each row shown; rows of one person (see
+    _persons) make one event. Nothing is written when nobody was shown."""
+    persons = _persons(people)
+    if not persons:
+        return 0
+    suffix = _how_many(len(persons))
+    what, at, ip = what[:_WHAT_LENGTH - len(suffix)] + suffix, utcnow(), client_ip()
+    ip = ip if len(ip) <= _IP_LENGTH else ""
+    return AuditEvent.insert_many(
+        [{"at": at, "staff_id": staff.id, "action": AuditEvent.VIEWED,
+          "customer_id": customer_id, "email_key": key, "what": what, "ip": ip}
+         for customer_id, key in persons]).execute()
+
+
 def exported(staff, what, people):
     """For a file of several people's data given to staff: one event saying how many."""
     return _several(AuditEvent.EXPORTED, staff, what, people)
 
 
-def _several(action, staff, what, people):
-    """One event for rows of several people, naming the person when there is only one.
+def _persons(people):
+    """The people behind rows of (customer id or None, address or ""), in the order first
+    shown, each as (customer id or None, email key or "").
 
-    people: (customer id or None, address or "") for each row shown. Rows with the same
-    address are one person, and so are rows without an address but with the same account.
-    """
-    rows = [(customer_id, email_key(address)) for customer_id, address in people]
-    persons = {key or customer_id for customer_id, key in rows if key or customer_id is not None}
-    customer_id, key = None, ""
-    if len(persons) == 1:
-        ids = {row_id for row_id, _ in rows if row_id is not None}
-        customer_id = ids.pop() if len(ids) == 1 else None
-        key = next((row_key for _, row_key in rows if row_key), "")
-    suffix = f" ({len(persons)} {'person' if len(persons) == 1 else 'people'})"
+    Rows with the same address are one person, and so are rows without an address but with
+    the same account; a person's account id is kept when their rows name exactly one."""
+    found = {}  # person (email key, else account id): (ids seen, key)
+    for customer_id, address in people:
+        key = email_key(address)
+        if not key and customer_id is None:
+            continue
+        ids, _ = found.setdefault(key or customer_id, (set(), key))
+        if customer_id is not None:
+            ids.add(customer_id)
+    return [(next(iter(ids)) if len(ids) == 1 else None, key) for ids, key in found.values()]
+
+
+def _how_many(count):
+    return f" ({count} {'person' if count == 1 else 'people'})"
+
+
+def _several(action, staff, what, people):
+    """One event for rows of several people, naming the person when there is only one (see
+    _persons)."""
+    persons = _persons(people)
+    customer_id, key = persons[0] if len(persons) == 1 else (None, "")
+    suffix = _how_many(len(persons))
     return record(action, what[:_WHAT_LENGTH - len(suffix)] + suffix, staff_id=staff.id,
                   customer_id=customer_id, address=key, ip=client_ip())
 

@@ -5,7 +5,7 @@ from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
 from storefront.accounts.models import Customer, StaffUser
 from storefront.db import BaseModel, utcnow
-from storefront.mail.models import OutboxMessage
+from storefront.mail.models import OutboxMessage, address_is, has_key
 from storefront.orders.models import Order
 
 
@@ -25,6 +25,18 @@ class Correspondence(BaseModel):
     assigned_to = ForeignKeyField(StaffUser, null=True, on_delete="SET NULL", backref="+")
     received_at = DateTimeField(default=utcnow, index=True)
     closed_at = DateTimeField(null=True)
+
+    @classmethod
+    def of_customer(cls, customer):
+        """The messages the account sent signed in, and those from its address whatever the
+        spelling (the rule of mail.models.address_is), newest first."""
+        query = cls.select().where((cls.customer == customer)
+                                   | address_is(cls.sender_email, customer.email_key)) \
+            .order_by(cls.received_at.desc(), cls.id.desc())
+        if customer.email_key.isascii():
+            return list(query)
+        return [row for row in query if row.customer_id == customer.id
+                or has_key(row.sender_email, customer.email_key)]
 
 
 class CareReply(BaseModel):

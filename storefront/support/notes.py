@@ -1,9 +1,10 @@
 """Call notes (P4): what was said when Customer Care phoned a customer or was phoned about an
 order. Notes are only ever added: the next associate reads what the last one wrote, who
 wrote it and when."""
-from peewee import JOIN
+from peewee import JOIN, IntegrityError
 
 from storefront.accounts.models import StaffUser
+from storefront.db import database
 from storefront.orders.models import Order
 from storefront.support.models import CallNote
 
@@ -15,12 +16,16 @@ class NoteError(ValueError):
 
 
 def _clean(body):
-    return (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    """Line ends as the browser counts them for maxlength (one character each)."""
+    return (body or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
 
 
-def add(staff, body, *, customer=None, order=None):
+def add(staff, body, *, customer=None, order=None, form_key=None):
     """Keep a note on a customer, an order, or both. A note on an order with a (not
-    deleted) account is the account's too, so it shows on the customer's page."""
+    deleted) account is the account's too, so it shows on the customer's page.
+
+    form_key is the note form's one-time key: a second call with the same key (a double
+    click, a reload) keeps nothing new and returns the note the first one kept."""
     if customer is None and order is None:
         raise ValueError("a call note is about a customer or an order")
     body = _clean(body)
@@ -28,9 +33,22 @@ def add(staff, body, *, customer=None, order=None):
         raise NoteError("Write what was said on the call.")
     if len(body) > MAX_NOTE:
         raise NoteError(f"Use at most {MAX_NOTE:,} characters.")
+    if form_key is not None:
+        earlier = CallNote.get_or_none(CallNote.form_key == form_key)
+        if earlier is not None:
+            return earlier
     if customer is None and order.customer_id is not None and order.customer.erased_at is None:
         customer = order.customer
-    return CallNote.create(customer=customer, order=order, staff=staff, body=body)
+    try:
+        with database.atomic():
+            return CallNote.create(customer=customer, order=order, staff=staff, body=body,
+                                   form_key=form_key)
+    except IntegrityError:
+        # The same form posted twice at once: the other request kept the note.
+        earlier = CallNote.get_or_none(CallNote.form_key == form_key) if form_key else None
+        if earlier is None:
+            raise
+        return earlier
 
 
 def _listed(query):

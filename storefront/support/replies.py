@@ -5,12 +5,16 @@ who is never told, nor tells someone what care has no record of.
 The reply mail is the one thing of a message that leaves the shop, and only to the address
 the message came from. It is signed by Customer Care, not by the staff member: their name is
 about our staff (the staff member is recorded on the CareReply).
+
+Anyone can write to care with any address, name and subject, so a reply must not carry a
+stranger's chosen words to the owner of that address as if they were the shop's: only a
+message sent by a signed-in account gets "Re: <its subject>" and a greeting by the account's
+name. Any other gets a fixed subject, a greeting without a name, and its subject quoted in
+the text as the sender's.
 """
 import re
 
-from flask import current_app
-
-from peewee import JOIN
+from peewee import JOIN, IntegrityError
 
 from storefront.accounts.models import StaffUser
 from storefront.db import database
@@ -37,6 +41,11 @@ def reply_subject(subject, shop_name):
     return f"Re: {subject}"[:_SUBJECT_LENGTH]
 
 
+def stranger_subject(shop_name):
+    """The subject of a reply to a message no signed-in account sent."""
+    return f"Your message to {shop_name} Customer Care"[:_SUBJECT_LENGTH]
+
+
 def clean_body(body):
     """The reply's text as it is sent: line ends normalised, stripped; a SupportError (on
     the field "body") when it is empty or longer than MAX_REPLY."""
@@ -48,9 +57,18 @@ def clean_body(body):
     return body
 
 
-def reply(correspondence, staff, body, close=False):
+def _signed_in_account(correspondence):
+    """The account that sent the message signed in (not since deleted), or None."""
+    account = correspondence.customer
+    return account if account is not None and account.erased_at is None else None
+
+
+def reply(correspondence, staff, body, *, shop_name, care_email, close=False, form_key=None):
     """Send body to the message's sender through the outbox and keep it as a CareReply;
-    with close, close the message in the same transaction. Returns the CareReply.
+    with close, close the message in the same transaction. Returns (CareReply, created).
+
+    form_key is the reply form's one-time key: a second call with the same key (a double
+    click, a reload) sends nothing and returns the reply the first one made, created False.
 
     A closed message stays closed when care answers it: replying is care's own work, not a
     new request from the sender, and the queue of open messages should not grow because an
@@ -61,37 +79,42 @@ def reply(correspondence, staff, body, close=False):
     account that merely uses the sender's address is a hint, not proof it wrote.
     """
     body = clean_body(body)
-    config = current_app.config
-    with database.atomic():
-        mail = outbox.enqueue(
-            correspondence.sender_email, CATEGORY,
-            reply_subject(correspondence.subject, config["SHOP_NAME"]), CATEGORY,
-            customer=correspondence.customer, body=body,
-            sender_name=correspondence.sender_name, received_at=correspondence.received_at,
-            care_email=config["CARE_EMAIL"])
-        # The same moment as the mail's, so the thread can show the mail's delivery.
-        row = CareReply.create(correspondence=correspondence, staff=staff, body=body,
-                               sent_at=mail.created_at)
-        if close:
-            service.close(correspondence)
-    return row
+    if form_key is not None:
+        earlier = CareReply.get_or_none(CareReply.form_key == form_key)
+        if earlier is not None:
+            return earlier, False
+    account = _signed_in_account(correspondence)
+    subject = (reply_subject(correspondence.subject, shop_name) if account is not None
+               else stranger_subject(shop_name))
+    try:
+        with database.atomic():
+            mail = outbox.enqueue(
+                correspondence.sender_email, CATEGORY, subject, CATEGORY,
+                customer=account, body=body, shop_name=shop_name, care_email=care_email,
+                greet=account.name if account is not None else "",
+                their_subject="" if account is not None else correspondence.subject,
+                received_at=correspondence.received_at)
+            row = CareReply.create(correspondence=correspondence, staff=staff, body=body,
+                                   sent_at=mail.created_at, mail=mail, form_key=form_key)
+            if close:
+                service.close(correspondence)
+    except IntegrityError:
+        # The same form posted twice at once: the other request's reply (and its mail) won.
+        earlier = CareReply.get_or_none(CareReply.form_key == form_key) if form_key else None
+        if earlier is None:
+            raise
+        return earlier, False
+    return row, True
 
 
 def thread(correspondence):
-    """The replies to a message, oldest first, each as (CareReply, its OutboxMessage or
-    None once the mail is gone or its address was erased).
-
-    A reply and its mail are written together with the same timestamp (sent_at and
-    created_at), so the mail is the care reply to the same address at that very moment.
-    """
-    replies = list(CareReply.select(CareReply, StaffUser)
-                   .join(StaffUser, JOIN.LEFT_OUTER, on=(CareReply.staff == StaffUser.id))
-                   .where(CareReply.correspondence == correspondence)
-                   .order_by(CareReply.sent_at, CareReply.id))
-    if not replies:
-        return []
-    mails = {mail.created_at: mail for mail in OutboxMessage.select().where(
-        OutboxMessage.category == CATEGORY,
-        OutboxMessage.recipient == correspondence.sender_email,
-        OutboxMessage.created_at.in_([row.sent_at for row in replies]))}
-    return [(row, mails.get(row.sent_at)) for row in replies]
+    """The replies to a message, oldest first, each as (CareReply, the OutboxMessage that
+    carried it, or None once the mail is gone)."""
+    replies = (CareReply.select(CareReply, StaffUser, OutboxMessage)
+               .join_from(CareReply, StaffUser, JOIN.LEFT_OUTER,
+                          on=(CareReply.staff == StaffUser.id))
+               .join_from(CareReply, OutboxMessage, JOIN.LEFT_OUTER,
+                          on=(CareReply.mail == OutboxMessage.id))
+               .where(CareReply.correspondence == correspondence)
+               .order_by(CareReply.sent_at, CareReply.id))
+    return [(row, row.mail) for row in replies]

@@ -7,6 +7,7 @@ from email.utils import make_msgid
 import pytest
 
 from storefront.support import receiver
+from tests.care.conftest import care  # noqa: F401 (the care associate's client, shared)
 from tests.sandbox import free_port
 
 CARE = "care@example.com"

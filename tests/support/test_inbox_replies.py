@@ -1,18 +1,23 @@
 """Care replies to correspondence (P10): the reply goes through the outbox to the sender's
-address only, with a "Re:" subject and the care address to answer to; the CareReply and the
-mail are written together or not at all; the text is checked and kept on error; the thread
-shows who answered, when, and the mail's delivery."""
+address only, with the care address to answer to; a sender who was not signed in gets a fixed
+subject and no name of their choosing back; the CareReply and the mail are written together or
+not at all, once per form; the text is checked and kept on error; the thread shows who
+answered, when, and the mail's delivery."""
+import re
+
 import pytest
 
 from storefront.db import database
 from storefront.mail.models import OutboxMessage
 from storefront.support import replies, service
 from storefront.support.models import CareReply, Correspondence
-from tests.factories import make_customer, make_staff, post_form, staff_sign_in
+from tests.care.conftest import one_time_key, post_once
+from tests.factories import make_customer, post_form
 from tests.mail.conftest import WorkerProcesses
 from tests.support.conftest import care_mail
 
 REPLY = "Hello Ada,\nyour lamp left the warehouse this morning.\nKind regards"
+SIGNATURE = {"shop_name": "Storefront", "care_email": "care@example.com"}
 
 
 @pytest.fixture
@@ -33,15 +38,7 @@ def _message(subject="Where is my lamp?", **overrides):
 
 def _reply(client, message, body=REPLY, button="send"):
     page = f"/care/inbox/{message.id}"
-    return post_form(client, f"{page}/reply", {"body": body, button: "y"}, token_page=page)
-
-
-@pytest.fixture
-def care(client, db):
-    """The client, signed in as a care associate (returned as .member)."""
-    client.member = make_staff("care", name="Cleo Care")
-    staff_sign_in(client, client.member.email)
-    return client
+    return post_once(client, page, f"{page}/reply", {"body": body, button: "y"})
 
 
 def test_a_reply_reaches_the_sender_through_the_outbox_and_the_worker(
@@ -57,11 +54,11 @@ def test_a_reply_reaches_the_sender_through_the_outbox_and_the_worker(
 
     row = CareReply.get()
     assert (row.correspondence_id, row.staff_id, row.body) == \
-        (message.id, care.member.id, REPLY)
+        (message.id, care.staff.id, REPLY)
     mail = OutboxMessage.get()
     assert (mail.recipient, mail.subject, mail.category, mail.customer_id) == \
         ("ada@example.com", "Re: Where is my lamp?", "care_reply", customer.id)
-    assert mail.created_at == row.sent_at
+    assert row.mail_id == mail.id
     assert Correspondence.get_by_id(message.id).status == "open"
 
     workers.run("--once")
@@ -71,15 +68,16 @@ def test_a_reply_reaches_the_sender_through_the_outbox_and_the_worker(
     assert received["Subject"] == "Re: Where is my lamp?"
     text = received.get_body(("plain",)).get_content()
     html = received.get_body(("html",)).get_content()
+    assert text.startswith("Hello Ada Shopper,")  # the account's name
     assert "your lamp left the warehouse this morning." in text
     assert "Customer Care, Storefront" in text and "write to care@example.com" in text
     assert "your lamp left the warehouse this morning." in html
     assert "care@example.com" in html
-    assert "Cleo Care" not in text + html  # signed by Customer Care, not by the associate
+    assert "Cara Care" not in text + html  # signed by Customer Care, not by the associate
 
     # The thread: the message, then the reply with who, when and the mail's delivery.
     html = care.get(page).get_data(as_text=True)
-    assert html.index("please send me no more offers") < html.index("Reply by Cleo Care") \
+    assert html.index("please send me no more offers") < html.index("Reply by Cara Care") \
         < html.index("your lamp left the warehouse")
     assert "delivered to the mail server" in html
     assert f"/staff/mail/{mail.id}" in html
@@ -98,7 +96,7 @@ def test_the_subject_gets_one_re_and_fits_the_outbox(app):
 
 
 def test_a_reply_to_a_reply_gets_no_second_re(care):
-    message = _message("Re: your order")
+    message = _message("Re: your order", customer=make_customer())
     assert _reply(care, message).status_code == 302
     assert OutboxMessage.get().subject == "Re: your order"
 
@@ -176,7 +174,7 @@ def test_a_reply_and_its_mail_are_written_together_or_not_at_all(app, care, monk
     # The mail is written first, then the reply fails: the mail goes with it.
     monkeypatch.setattr(CareReply, "create", broken_create)
     with app.test_request_context(), pytest.raises(RuntimeError):
-        replies.reply(message, care.member, "Your lamp ships today.")
+        replies.reply(message, care.staff, "Your lamp ships today.", **SIGNATURE)
     assert OutboxMessage.select().count() == 0
     monkeypatch.undo()
 
@@ -185,7 +183,8 @@ def test_a_reply_and_its_mail_are_written_together_or_not_at_all(app, care, monk
 
     monkeypatch.setattr(replies.outbox, "enqueue", broken_enqueue)
     with app.test_request_context(), pytest.raises(RuntimeError):
-        replies.reply(message, care.member, "Your lamp ships today.", close=True)
+        replies.reply(message, care.staff, "Your lamp ships today.", close=True,
+                      **SIGNATURE)
     assert CareReply.select().count() == 0 and OutboxMessage.select().count() == 0
     assert Correspondence.get_by_id(message.id).status == "open"
 
@@ -206,3 +205,85 @@ def test_line_ends_count_once_as_browsers_count_them(care):
     lines = "a\r\n" * (replies.MAX_REPLY // 2 - 1) + "zz"  # 11,999 characters as posted
     assert _reply(care, message, lines).status_code == 302
     assert len(CareReply.get().body) == replies.MAX_REPLY and "\r" not in CareReply.get().body
+
+
+def test_a_sender_who_was_not_signed_in_gets_no_words_of_their_choosing_back(app, care):
+    visitor = app.test_client()
+    assert post_form(visitor, "/contact", {
+        "name": "Security team: call +1-900-555-0000 now", "email": "victim@example.com",
+        "subject": "Your card was charged $900", "body": "hello"}).status_code == 302
+    message = Correspondence.get()
+    assert message.customer is None
+    html = care.get(f"/care/inbox/{message.id}").get_data(as_text=True)
+    assert "Your message to Storefront Customer Care" in html  # the associate is told
+    assert _reply(care, message, "Thank you for writing.").status_code == 302
+    mail = OutboxMessage.get()
+    assert (mail.recipient, mail.subject) == ("victim@example.com",
+                                              "Your message to Storefront Customer Care")
+    assert mail.body_text.startswith("Hello,\n")
+    assert "call +1-900" not in mail.body_text + mail.body_html
+    # The subject they wrote is quoted in the text, marked as theirs, never a headline.
+    quoted = "The subject of your message was: \u201cYour card was charged $900\u201d"
+    assert quoted in mail.body_text
+    assert quoted in mail.body_html
+    assert mail.body_text.index("Thank you for writing.") < mail.body_text.index(quoted)
+
+
+def test_a_signed_in_account_is_greeted_by_its_name_not_the_name_typed(care):
+    ada = make_customer()
+    message = _message(customer=ada, sender_name="Someone Else Entirely")
+    assert _reply(care, message).status_code == 302
+    mail = OutboxMessage.get()
+    assert mail.subject == "Re: Where is my lamp?"
+    assert mail.body_text.startswith("Hello Ada Shopper,")
+    assert "Someone Else" not in mail.body_text + mail.body_html
+
+
+def test_the_service_signs_with_the_shop_name_and_care_address_it_is_given(app, care):
+    message = _message()
+    with app.test_request_context():
+        row, created = replies.reply(message, care.staff, "Noted.", shop_name="Lamp House",
+                                     care_email="help@lamp.example")
+    assert created and row.mail.subject == "Your message to Lamp House Customer Care"
+    assert "Customer Care, Lamp House" in row.mail.body_text
+    assert "write to help@lamp.example" in row.mail.body_text
+
+
+def test_a_second_post_of_the_same_form_sends_one_mail(care):
+    message = _message()
+    page = f"/care/inbox/{message.id}"
+    data = {"body": REPLY, "send": "y", "form_key": one_time_key(care, page)}
+    first = post_form(care, f"{page}/reply", data, token_page=page)
+    again = post_form(care, f"{page}/reply", data, token_page=page)  # a double click
+    row = CareReply.get()
+    assert first.status_code == again.status_code == 302
+    assert again.location.endswith(f"{page}#reply-{row.id}")
+    assert CareReply.select().count() == 1 and OutboxMessage.select().count() == 1
+    assert "That reply was sent already" in care.get(again.location).get_data(as_text=True)
+    # A new form on the page has a new key: the next reply is a new one.
+    assert _reply(care, message, "And one more thing.").status_code == 302
+    assert CareReply.select().count() == 2 and OutboxMessage.select().count() == 2
+
+
+def test_a_reply_without_its_key_sends_nothing_and_comes_back_ready_to_send(care):
+    message = _message()
+    page = f"/care/inbox/{message.id}"
+    response = post_form(care, f"{page}/reply", {"body": REPLY, "send": "y"}, token_page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and OutboxMessage.select().count() == 0
+    assert "This form was out of date: send it again." in html
+    fresh = re.search(r'name="form_key"[^>]*value="([0-9a-f-]{36})"', html).group(1)
+    assert post_form(care, f"{page}/reply", {"body": REPLY, "send": "y", "form_key": fresh},
+                     token_page=page).status_code == 302
+    assert CareReply.select().count() == 1
+
+
+def test_each_reply_in_the_thread_shows_its_own_mail(care):
+    message = _message(customer=make_customer())
+    for body in ("First answer.", "Second answer."):
+        assert _reply(care, message, body).status_code == 302
+    html = care.get(f"/care/inbox/{message.id}").get_data(as_text=True)
+    for row in CareReply.select().order_by(CareReply.id):
+        assert row.mail.body_text.count("answer.") == 1 and row.body in row.mail.body_text
+        section = re.search(rf'id="reply-{row.id}".*?</section>', html, re.S).group(0)
+        assert f"/staff/mail/{row.mail_id}" in section and row.body in section
