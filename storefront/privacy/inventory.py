@@ -319,8 +319,10 @@ ITEMS = (
         collected="When we send you mail.",
         purposes=("To deliver it, try again when delivery fails, and let Customer Care see "
                   "what you were sent.",),
-        retention="Kept so Customer Care can see what you were sent. The text of a gift card "
-                  "mail is erased once it is delivered, so its code is not kept. If you "
+        retention="Kept so Customer Care can see what you were sent. The text of a mail "
+                  "that carries a code or a link only you may use (a gift card, a link to "
+                  "stop our mail or undo a choice, an offer) is erased once it is delivered, "
+                  "and our staff never see it. If you "
                   "delete your account, the text of the mail we sent it is erased and the "
                   "address replaced.",
         fields=("OutboxMessage.recipient", "OutboxMessage.customer_id",

@@ -15,6 +15,7 @@ from storefront.privacy.models import AuditEvent
 from storefront.support import notes
 from storefront.support.models import CallNote
 from storefront.tracking.models import Banner, Touch
+from tests.care.conftest import post_once
 from tests.care.test_customers import place
 from tests.factories import (STAFF_PASSWORD, add_to_cart, checkout, make_customer,
                              make_product, make_staff, post_form, sign_in, staff_sign_in)
@@ -266,8 +267,8 @@ def test_care_still_reads_and_adds_call_notes_on_the_order(app, db):
               order=order)
     care = signed_in(app)
     assert "Rang about the lamp." in care.get("/care/orders/K7QM-3XPD").get_data(as_text=True)
-    assert post_form(care, "/care/orders/K7QM-3XPD/notes", {"body": "Rang back."},
-                     token_page="/care/orders/K7QM-3XPD").status_code == 302
+    assert post_once(care, "/care/orders/K7QM-3XPD", "/care/orders/K7QM-3XPD/notes",
+                     {"body": "Rang back."}).status_code == 302
 
 
 @pytest.mark.parametrize("role", ["admin", "care", "fulfilment"])

@@ -9,16 +9,9 @@ from storefront.db import utcnow
 from storefront.mail.models import OutboxMessage
 from storefront.privacy import consent
 from storefront.privacy.models import ConsentEvent, PolicyNotice, PolicyVersion
-from tests.factories import make_customer, make_staff, post_form, staff_sign_in
+from tests.factories import make_customer, post_form
 
 SHOP, PARTNER, NEWS = consent.SHOP_MARKETING, consent.PARTNER_OFFERS, consent.SITE_UPDATES
-
-
-@pytest.fixture
-def care(client, db):
-    client.staff = make_staff("care", name="Cara Care")
-    staff_sign_in(client, client.staff.email)
-    return client
 
 
 @pytest.fixture

@@ -31,14 +31,6 @@ CALLER = {
 }
 
 
-@pytest.fixture
-def care(client, db):
-    """A client signed in as a care associate (the associate is client.staff)."""
-    client.staff = make_staff("care")
-    staff_sign_in(client, client.staff.email)
-    return client
-
-
 def start(client, customer=None):
     path = f"{BASE}/new" + (f"?customer={customer.id}" if customer else "")
     response = post_form(client, path, {})

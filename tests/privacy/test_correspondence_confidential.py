@@ -52,7 +52,8 @@ def shop(app, db, processor, monkeypatch):
                               message_id=message_id)
     with app.test_request_context():  # care answers the first one, through the outbox
         replies.reply(Correspondence.select().order_by(Correspondence.id).first(),
-                      make_staff("care"), f"Here is what we found: {MARKER}.")
+                      make_staff("care"), f"Here is what we found: {MARKER}.",
+                      shop_name=app.config["SHOP_NAME"], care_email=app.config["CARE_EMAIL"])
 
     carrier = RecordingCarrier()
     with app.test_request_context():
