@@ -180,12 +180,11 @@ class OrderFile:
 def order_file(order, tracking_template, with_notes):
     """Gather the order page; tracking_template: the carrier's tracking link with
     {tracking_number} in it; with_notes: whether to read its call notes (care's only)."""
-    shipments = list(Shipment.select().where(Shipment.order == order).order_by(Shipment.id))
+    shipments = Shipment.of_order(order)
     return OrderFile(
         order=order, lines=orders.lines_of(order),
         addresses={row.kind: row for row in order.addresses},
-        payments=list(Payment.select().where(Payment.order_number == order.number)
-                      .order_by(Payment.id)),
+        payments=Payment.of_order(order.number),
         shipments=shipments,
         tracking={row.id: tracking_url(tracking_template, row.tracking_number)
                   for row in shipments if row.tracking_number},

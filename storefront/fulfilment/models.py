@@ -23,6 +23,11 @@ class Shipment(BaseModel):
     shipped_by = ForeignKeyField(StaffUser, null=True, on_delete="SET NULL")
     shipped_at = DateTimeField(default=utcnow)
 
+    @classmethod
+    def of_order(cls, order):
+        """The order's shipments, in the order they were made."""
+        return list(cls.select().where(cls.order == order).order_by(cls.id))
+
     @property
     def reference(self):
         """The capture's reference at the processor: asking again captures nothing more."""

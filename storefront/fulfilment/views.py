@@ -40,7 +40,7 @@ def order(number):
     found = _order(number)
     audit.viewed(current_staff(), f"order {found.number}: addresses and phone",
                  customer_id=found.customer_id, address=found.email)
-    shipments = list(Shipment.select().where(Shipment.order == found).order_by(Shipment.id))
+    shipments = Shipment.of_order(found)
     template = current_app.config["CARRIER_TRACKING_URL"]
     pending = any(s.status == Shipment.PENDING for s in shipments)
     return render_template("fulfilment/order.html", order=found,

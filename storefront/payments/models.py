@@ -41,6 +41,11 @@ class Payment(BaseModel):
     status = CharField(max_length=20, default=AUTHORIZED)
     created_at = DateTimeField(default=utcnow)
 
+    @classmethod
+    def of_order(cls, order_number):
+        """The authorizations for the order number, the first first."""
+        return list(cls.select().where(cls.order_number == order_number).order_by(cls.id))
+
 
 class PaymentAttempt(BaseModel):
     """One attempt to pay for an order number, claimed before the processor is called.
