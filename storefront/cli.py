@@ -10,6 +10,7 @@ from storefront.accounts.models import STAFF_ROLES
 from storefront.db import database
 from storefront.fulfilment.commands import orders_group
 from storefront.marketing.commands import marketing_group
+from storefront.ops.backup_commands import backup_group
 from storefront.partners.commands import partners_group
 from storefront.privacy.commands import privacy_group
 from storefront.support.commands import care_group
@@ -258,10 +259,12 @@ def mail_sink(host, port, directory):
 def register_commands(app):
     """Make the commands available as `flask --app wsgi ...` too."""
     for command in (migrate, seed, staff, serve, processor, payments, worker, mail,
-                    orders_group, partners_group, privacy_group, care_group, marketing_group):
+                    orders_group, partners_group, privacy_group, care_group, marketing_group,
+                    backup_group):
         app.cli.add_command(command)
 
 
 for _command in (migrate, seed, staff, serve, processor, payments, worker, mail,
-                 orders_group, partners_group, privacy_group, care_group, marketing_group):
+                 orders_group, partners_group, privacy_group, care_group, marketing_group,
+                 backup_group):
     main.add_command(_command)

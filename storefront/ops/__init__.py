@@ -1,0 +1,1 @@
+"""Operators' tools: what running the shop for real needs beyond serving it."""
