@@ -18,3 +18,16 @@ def worker_exit(server, worker):
     (storefront/tracking/clicklog.py)."""
     from storefront.tracking.clicklog import flush_all
     flush_all()
+
+
+def on_starting(server):
+    """Before any worker starts: the folder where the workers' metrics add up
+    (storefront/ops/multiprocess.py), emptied of the last run's."""
+    from storefront.ops.multiprocess import prepare
+    prepare(server.cfg.bind)
+
+
+def child_exit(server, worker):
+    """In the master, once a worker is gone: forget its live metrics."""
+    from storefront.ops.multiprocess import worker_gone
+    worker_gone(worker.pid)

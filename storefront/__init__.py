@@ -22,6 +22,9 @@ def create_app(config=None):
     login_manager.session_protection = "basic"
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to see this page."
+    from storefront.ops import access_log, health
+    access_log.init_app(app)  # first: its request id and clock cover every later hook
+    health.init_app(app)  # /healthz and /metrics, answered before hooks that need the database
 
     # Theme templates ("theme/…", or a partner's "@slug/theme/…" falling back to the default
     # theme's) come from themes/; the loader answers nothing else, so a theme can never
@@ -73,6 +76,8 @@ def create_app(config=None):
                       backoffice_partners_bp, backoffice_banners_bp, care_orders_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff_mail_bp)
+    from storefront.ops.security import bp as security_bp
+    app.register_blueprint(security_bp)
     # Marketing mail is checked against the consent ledger again just before it is sent.
     from storefront.privacy.mailing import still_wanted
     app.extensions["mail.still_wanted"] = still_wanted

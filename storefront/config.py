@@ -87,4 +87,8 @@ def from_environment():
         "POLICY_NOTICE_DAYS": int(os.environ.get("POLICY_NOTICE_DAYS", "30")),
         # The address mail to Customer Care arrives at (shown on the contact page).
         "CARE_EMAIL": os.environ.get("CARE_EMAIL", "care@example.com"),
+        # Operators: /metrics answers requests made on the server itself, and others only
+        # with this bearer token (none by default); the server log's level.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
     }
