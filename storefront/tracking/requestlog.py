@@ -18,7 +18,9 @@ from storefront.web.params import client_ip
 from storefront.web.visitor import visitor_is_kept
 
 # Static files, product images and a theme's logos and styles.
-UNLOGGED_ENDPOINTS = frozenset({"static", "catalogue.media", "cobrand.static"})
+# ops: a load balancer's health checks and the metrics scraper are not visitors.
+UNLOGGED_ENDPOINTS = frozenset({"static", "catalogue.media", "cobrand.static", "ops.healthz",
+                                "ops.metrics"})
 IP_LENGTH, METHOD_LENGTH, PATH_LENGTH = (
     RequestLog.ip.max_length, RequestLog.method.max_length, RequestLog.path.max_length)
 

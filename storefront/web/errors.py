@@ -40,7 +40,9 @@ def handle_unexpected(error):
     """Any other exception: logged, and the friendly 500 page without details."""
     if isinstance(error, HTTPException):
         return handle_http_error(error)
-    current_app.logger.exception("unhandled error on %s", request.path)
+    # The route's rule, not the path: a path may carry a token (an unsubscribe link's).
+    current_app.logger.exception("unhandled error on %s %s", request.method,
+                                 request.url_rule.rule if request.url_rule else "(no route)")
     return render_error(500)
 
 

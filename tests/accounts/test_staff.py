@@ -137,7 +137,8 @@ def staff_routes(app):
 
 # Blueprints whose pages are for everyone; a new one must be added here knowingly.
 PUBLIC_BLUEPRINTS = {"catalogue", "cart", "accounts", "privacy", "checkout", "orders", "giftcards",
-                     "cards", "cobrand", "optout", "support", "rights", "marketing"}
+                     "cards", "cobrand", "optout", "support", "rights", "marketing",
+                     "security", "ops"}  # ops: /healthz, and /metrics (its own rule: ops tests)
 PUBLIC_ENDPOINTS = {"static", "staff.login", "staff.logout"}
 
 
