@@ -111,6 +111,24 @@ class PasswordChangeForm(FlaskForm):
         render_kw={"autocomplete": "new-password"})
 
 
+def _password_again():
+    return PasswordField("Your password", validators=[_required("your password"),
+                                                      Length(max=128)],
+                         render_kw={"autocomplete": "current-password"})
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """The password typed again before an order or a change of saved cards (fresh login)."""
+
+    password = _password_again()
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField("New email address", validators=[
+        _required("the new email address"), Length(max=254)], render_kw={"autocomplete": "email"})
+    password = _password_again()
+
+
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token (sign out, unlock)."""
 

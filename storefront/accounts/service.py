@@ -232,20 +232,35 @@ def save_phones(customer, day_phone, evening_phone, default_region):
             Phone.create(customer=customer, kind=kind, number=number)
 
 
-def change_password(customer, current, new, ip, secret):
-    """Set a new password and end every session of the account, this one included.
+def check_password(customer, password, ip, secret, field="password",
+                   wrong="Your password is not right."):
+    """The signed-in customer typed their password again: AccountError (for `field`) unless
+    it is right.
 
-    Wrong current passwords count as failed sign-ins, so a stolen session cannot guess it.
+    It counts as a sign-in attempt, throttled and recorded as one, so a stolen session (a
+    copied cookie, a browser left open) cannot use the forms that ask for it to guess.
     """
     subject = throttle.subject_key(secret, "customer", customer.email_key)
     try:
         throttle.check("customer", subject, ip)
     except throttle.Throttled as error:
-        raise AccountError(str(error), "current_password") from None
-    ok = passwords.verify_password(customer.password_hash, current)
+        raise AccountError(str(error), field) from None
+    ok = passwords.verify_password(customer.password_hash, password)
+    throttle.record("customer", subject, ip, ok)
     if not ok:
-        throttle.record("customer", subject, ip, False)
-        raise AccountError("Your current password is not right.", "current_password")
+        raise AccountError(wrong, field)
+    if passwords.needs_rehash(customer.password_hash):
+        customer.password_hash = passwords.hash_password(password)
+        customer.save(only=[Customer.password_hash])
+
+
+def change_password(customer, current, new, ip, secret):
+    """Set a new password and end every session of the account, this one included.
+
+    Wrong current passwords count as failed sign-ins, so a stolen session cannot guess it.
+    """
+    check_password(customer, current, ip, secret, "current_password",
+                   "Your current password is not right.")
     problems = _Problems()
     _password(problems, new, passwords.CUSTOMER_MIN_LENGTH, customer.email, "new_password")
     problems.raise_any()

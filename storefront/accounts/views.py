@@ -2,11 +2,13 @@
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 
-from storefront.accounts import service
+from storefront.accounts import email_change, service
 from storefront.accounts.contact import display_phone
-from storefront.accounts.current import (current_customer, customer_required, sign_in,
-                                         sign_out_everywhere)
-from storefront.accounts.forms import (AccountAddressForm, CommunicationForm, EmptyForm,
+from storefront.accounts.current import (FRESH_MINUTES, confirm_password, current_customer,
+                                         customer_required, login_is_fresh,
+                                         password_confirmed, sign_in, sign_out_everywhere)
+from storefront.accounts.forms import (AccountAddressForm, CommunicationForm,
+                                       ConfirmPasswordForm, EmailChangeForm, EmptyForm,
                                        LoginForm, NameForm, PasswordChangeForm, PhonesForm,
                                        RegistrationForm, attach_error)
 from storefront.accounts.models import Address, Phone
@@ -25,6 +27,27 @@ def _after_sign_in(customer, response_target):
     response.set_cookie(LAST_EMAIL_COOKIE, customer.email, max_age=365 * 86400, httponly=True,
                         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@customer_required
+def confirm():
+    """Type the password again (a fresh login) before ordering or changing saved cards, then
+    go back to where the customer was: a page of this site, never elsewhere."""
+    target = safe_next(request.args.get("next"), url_for("accounts.overview"))
+    if request.method == "GET" and login_is_fresh():
+        return redirect(target)
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            confirm_password(form.password.data)
+        except service.AccountError as error:
+            attach_error(form, error)
+        else:
+            return redirect(target)
+    return render_template("accounts/confirm.html", form=form, target=target,
+                           customer=current_customer(), fresh_minutes=FRESH_MINUTES), \
+        400 if form.errors else 200
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -79,7 +102,6 @@ def logout():
     return redirect(url_for("catalogue.home"))
 
 
-
 def _account_page(status=200, **forms):
     fields_of = service.AddressData.fields_of
     customer = current_customer()
@@ -95,6 +117,7 @@ def _account_page(status=200, **forms):
         "phones_form": PhonesForm(formdata=None,
                                   day_phone=display_phone(day.number) if day else "",
                                   evening_phone=display_phone(evening.number) if evening else ""),
+        "email_form": EmailChangeForm(formdata=None),
         "password_form": PasswordChangeForm(formdata=None),
     }
     defaults.update(forms)
@@ -146,6 +169,26 @@ def save_phones():
                  lambda form: service.save_phones(current_customer(), form.day_phone.data,
                                                   form.evening_phone.data,
                                                   current_app.config["SHOP_COUNTRY"]))
+
+
+@bp.post("/email")
+@customer_required
+def change_email():
+    """Change the email address; the password is asked for, and both addresses are told."""
+    form = EmailChangeForm()
+    customer = current_customer()
+    if form.validate_on_submit():
+        try:
+            old = email_change.change_email(customer, form.email.data, form.password.data,
+                                            client_ip(), current_app.config)
+        except service.AccountError as error:
+            attach_error(form, error)
+        else:
+            password_confirmed()
+            flash(f"Your email address is now {customer.email}. We wrote to {old} to say so.",
+                  "success")
+            return _after_sign_in(customer, url_for("accounts.overview"))
+    return _account_page(400, email_form=form)
 
 
 @bp.post("/password")

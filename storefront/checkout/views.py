@@ -8,8 +8,9 @@ from wtforms import SelectChoice
 
 from storefront.accounts import service as accounts
 from storefront.accounts.contact import display_phone
-from storefront.accounts.current import current_customer, sign_in
-from storefront.accounts.forms import attach_error
+from storefront.accounts.current import (FRESH_MINUTES, confirm_password, current_customer,
+                                         login_is_fresh, sign_in)
+from storefront.accounts.forms import ConfirmPasswordForm, attach_error
 from storefront.accounts.models import Address, Phone
 from storefront.checkout import payment_step, service, shipping
 from storefront.checkout.draft import Draft
@@ -130,7 +131,7 @@ def payment():
         400 if form.errors else 200
 
 
-def _review_page(draft, form, status=200):
+def _review_page(draft, form, status=200, password_form=None):
     review = payment_step.review_page(draft, current_customer(), _visitor(), form,
                                       lambda: draft.store(session))
     if review.back_to == "items":
@@ -138,7 +139,31 @@ def _review_page(draft, form, status=200):
         return redirect(url_for("cart.show"))
     if review.back_to == "details":
         return redirect(url_for("checkout.details"))
-    return render_template("checkout/review.html", form=form, draft=draft, **review.page), status
+    if password_form is None and _password_needed():
+        password_form = ConfirmPasswordForm(formdata=None)
+    return render_template("checkout/review.html", form=form, draft=draft,
+                           password_form=password_form, fresh_minutes=FRESH_MINUTES,
+                           **review.page), status
+
+
+def _password_needed():
+    """A customer orders only with a fresh login: the password typed lately in this browser
+    session (not a browser that kept them signed in); a guest types in everything anyway."""
+    return current_customer() is not None and not login_is_fresh()
+
+
+def _password_refused():
+    """The password the review page asked for, checked (a wrong one counts as a failed
+    sign-in): None when it is right, else the form carrying the error."""
+    password_form = ConfirmPasswordForm()
+    if password_form.validate():
+        try:
+            confirm_password(password_form.password.data)
+        except accounts.AccountError as error:
+            attach_error(password_form, error)
+        else:
+            return None
+    return password_form
 
 
 @bp.get("/review")
@@ -149,7 +174,8 @@ def review():
 
 @bp.post("/place")
 def place():
-    """Place the order: authorize the card, record the order; one order however often sent."""
+    """Place the order: authorize the card, record the order; one order however often sent.
+    A customer whose login is not fresh types their password with it."""
     draft = _draft()
     form = PlaceOrderForm()
     if form.number.data and draft.placed_here(form.number.data, time.time(),
@@ -158,6 +184,10 @@ def place():
     if not form.validate():
         flash("The form expired. Please check your order and place it again.", "error")
         return redirect(url_for("checkout.review"))
+    if _password_needed():
+        refused = _password_refused()
+        if refused is not None:
+            return _review_page(draft, form, 400, refused)
     order, status = payment_step.place(
         form, draft, lambda: draft.store(session), customer=current_customer(),
         visitor_id=_visitor(), ip=client_ip(), config=current_app.config,
