@@ -94,6 +94,10 @@ def create_app(config=None):
     from storefront.privacy.policy import render_markdown
     app.add_template_filter(render_markdown, "markdown")  # product descriptions, safely
 
+    # Last, so that it wraps all of the above: the proxy trust, then plain HTTP sent to HTTPS.
+    from storefront.web import https
+    https.init_app(app, partners_pipeline.partner_for_host)
+
     from storefront.cli import register_commands
     register_commands(app)
     return app

@@ -25,10 +25,32 @@ def _secret_key(folder):
     return key_file.read_text().strip()
 
 
+def tls_files():
+    """The certificate and key `storefront serve --tls` uses: TLS_CERT_FILE and TLS_KEY_FILE,
+    else the development pair `storefront tls self-signed` writes under instance/tls/."""
+    folder = instance_path() / "tls"
+    return (Path(os.environ.get("TLS_CERT_FILE") or folder / "cert.pem"),
+            Path(os.environ.get("TLS_KEY_FILE") or folder / "key.pem"))
+
+
+def _scheme():
+    """PREFERRED_URL_SCHEME, refused unless http or https: a typo must not quietly leave the
+    cookies without their Secure flag."""
+    scheme = os.environ.get("PREFERRED_URL_SCHEME", "http").strip().lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"PREFERRED_URL_SCHEME must be http or https, not {scheme!r}")
+    return scheme
+
+
+def _flag(name):
+    """A yes/no setting: 1, true, yes or on mean yes."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_environment():
     """Build the Flask config mapping from the environment."""
     folder = instance_path()
-    https = os.environ.get("PREFERRED_URL_SCHEME", "http") == "https"
+    https = _scheme() == "https"
     return {
         "INSTANCE_PATH": str(folder),
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'storefront.db'}"),
@@ -54,9 +76,13 @@ def from_environment():
         "PROCESSOR_PUBLIC_KEY_FILE": os.environ.get(
             "PROCESSOR_PUBLIC_KEY_FILE", str(folder / "processor" / "public.pem")),
         "PROCESSOR_TIMEOUT": float(os.environ.get("PROCESSOR_TIMEOUT", "5")),
+        # https: every cookie Secure, HSTS, plain HTTP redirected (storefront/web/https.py).
         "PREFERRED_URL_SCHEME": "https" if https else "http",
-        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted
+        # (X-Forwarded-Proto from anyone else is ignored).
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # HSTS covers the shop's subdomains too only when every one of them serves HTTPS.
+        "HSTS_INCLUDE_SUBDOMAINS": _flag("HSTS_INCLUDE_SUBDOMAINS"),
         "SESSION_COOKIE_NAME": "sf_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,5 +1,5 @@
-"""Security headers on every response and the proxy-trust setting."""
-from werkzeug.middleware.proxy_fix import ProxyFix
+"""Security headers on every response; HSTS on those served over HTTPS."""
+from flask import request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -11,10 +11,17 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+HSTS_SECONDS = 365 * 24 * 60 * 60  # one year
 
 
-def add_security_headers(response, https):
-    """Set the headers every page carries; HSTS only when the shop is served over HTTPS."""
+def strict_transport_security(include_subdomains):
+    """The HSTS header's value: one year, and the subdomains only when asked."""
+    return f"max-age={HSTS_SECONDS}" + ("; includeSubDomains" if include_subdomains else "")
+
+
+def add_security_headers(response, hsts):
+    """Set the headers every page carries; hsts (a header value, or None when the shop is not
+    served over HTTPS) only on a response that really went over HTTPS, as RFC 6797 asks."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -22,15 +29,15 @@ def add_security_headers(response, https):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if https:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if hsts and request.is_secure:
+        headers.setdefault("Strict-Transport-Security", hsts)
     return response
 
 
 def init_app(app):
-    """Trust PROXY_COUNT proxies' X-Forwarded-* headers and add the headers to every response."""
-    count = app.config["PROXY_COUNT"]
-    if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    https = app.config["PREFERRED_URL_SCHEME"] == "https"
-    app.after_request(lambda response: add_security_headers(response, https))
+    """Add the headers to every response (the proxy trust and the HTTPS redirect are in
+    storefront/web/https.py, around the whole app)."""
+    config = app.config
+    hsts = strict_transport_security(config["HSTS_INCLUDE_SUBDOMAINS"]) \
+        if config["PREFERRED_URL_SCHEME"] == "https" else None
+    app.after_request(lambda response: add_security_headers(response, hsts))
