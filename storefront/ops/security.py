@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template
 
 from storefront.accounts import service as accounts
 from storefront.accounts import sessions, throttle
+from storefront.accounts.current import FRESH_MINUTES
 
 bp = Blueprint("security", __name__, template_folder="templates")
 
@@ -28,6 +29,7 @@ class Facts:
     staff_idle_minutes: int
     customer_idle_hours: int
     remembered_days: int
+    fresh_minutes: int
     ip_days: int
     request_log_days: int
     sign_in_days: int
@@ -45,6 +47,7 @@ def facts(config):
         staff_idle_minutes=config["STAFF_IDLE_MINUTES"],
         customer_idle_hours=_minutes(sessions.CUSTOMER_IDLE) // 60,
         remembered_days=sessions.REMEMBERED_FOR.days,
+        fresh_minutes=FRESH_MINUTES,
         ip_days=config["PRIVACY_IP_DAYS"],
         request_log_days=config["REQUEST_LOG_DAYS"],
         sign_in_days=throttle.RETENTION.days,

@@ -4,6 +4,7 @@ import re
 
 from storefront.accounts import service as accounts
 from storefront.accounts import sessions, throttle
+from storefront.accounts.current import FRESH_MINUTES
 from storefront.tracking.models import PageView
 
 from tests.factories import add_to_cart, make_product
@@ -45,7 +46,8 @@ def test_the_page_states_the_figures_the_shop_runs_with(app, client, monkeypatch
             "brand, its first digit, its last four digits and its expiry date",
             "We never store it",
             "the associate sees only the brand, first digit, last four and expiry",
-            "sealed as it is made"):
+            "sealed as it is made",
+            f"unless it was typed in this browser in the last {FRESH_MINUTES} minutes"):
         assert statement in text, statement
 
 
