@@ -7,7 +7,7 @@ from storefront.accounts import sessions, throttle
 from storefront.accounts.current import FRESH_MINUTES
 from storefront.tracking.models import PageView
 
-from tests.factories import add_to_cart, make_product
+from tests.factories import add_to_cart, fill_details, make_product
 
 
 def text_of(html):
@@ -66,3 +66,11 @@ def test_it_is_a_page_like_any_other(client, db):
     response = client.get("/security")
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert PageView.select().count() == before + 1
+
+
+def test_the_card_step_of_checkout_links_to_it(client, db):
+    add_to_cart(client, make_product())
+    fill_details(client)
+    html = client.get("/checkout/payment").get_data(as_text=True)
+    card_part = html[html.index("<legend>A new card</legend>"):]
+    assert 'href="/security">How we keep cards and accounts safe</a>' in card_part
