@@ -58,6 +58,7 @@ def create_app(config=None):
     from storefront.support.views import bp as support_bp
     from storefront.backoffice.banner_views import bp as backoffice_banners_bp
     from storefront.backoffice.catalogue_views import bp as backoffice_catalogue_bp
+    from storefront.backoffice.import_views import bp as backoffice_import_bp
     from storefront.backoffice.partner_views import bp as backoffice_partners_bp
     from storefront.care.customers import bp as care_customers_bp
     from storefront.care.inbox import bp as care_inbox_bp
@@ -73,7 +74,8 @@ def create_app(config=None):
                       fulfilment_bp, portal_bp, reports_bp, care_inbox_bp, care_requests_bp,
                       rights_bp, rights_staff_bp, marketing_bp, marketing_staff_bp,
                       care_customers_bp, care_phone_bp, backoffice_catalogue_bp,
-                      backoffice_partners_bp, backoffice_banners_bp, care_orders_bp):
+                      backoffice_partners_bp, backoffice_banners_bp, care_orders_bp,
+                      backoffice_import_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff_mail_bp)
     from storefront.ops.security import bp as security_bp

@@ -2,8 +2,9 @@
 pictures, and each product's change history.
 
 Plain values in (a dict of field names, cents as integers, dates as dates), errors by field
-out: the back office's forms and the CSV import call the same save_product. Every change of a
-product is recorded as a ProductChange with each field's old and new value.
+out. The field rules themselves are in product_rules, which the CSV import (csvio) checks its
+rows with too. Every change of a product is recorded as a ProductChange with each field's old
+and new value.
 """
 import json
 import re
@@ -12,23 +13,16 @@ from datetime import date
 
 from peewee import IntegrityError
 
-from storefront.catalogue.models import (Availability, Category, Product, ProductChange,
-                                         ProductImage)
+from storefront.catalogue.models import Category, Product, ProductChange, ProductImage
+from storefront.catalogue.product_rules import (NEW_PRODUCT, PRODUCT_FIELDS, check_product,
+                                                first_free, slug_form, whole)
 from storefront.catalogue.service import Page, index_words, refresh_category_counts, slugify
 from storefront.db import database
 from storefront.web import images
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _DOLLARS = re.compile(r"\$?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,8})(?:\.([0-9]{1,2}))?")
-PRODUCT_FIELDS = ("name", "slug", "description", "price_cents", "sku", "weight_grams", "stock",
-                  "availability", "expected_on", "category_id")
 STOCK_FIELDS = ("stock", "availability", "expected_on")  # what fulfilment staff may change
-NEW_PRODUCT = {"slug": "", "description": "", "weight_grams": 0, "stock": 0,
-               "availability": Availability.AVAILABLE, "expected_on": None}
 SEARCH_WORDS = ("name", "sku", "description")  # what the word index is made of
-MAX_PRICE_CENTS = 99_999_999
-MAX_COUNT = 1_000_000  # units in stock, grams of weight
 MAX_IMAGES = 12
 IMAGE_FOLDER = "products"
 # The web app reads at most MAX_CONTENT_LENGTH (2 MB) per request: a picture fits under it.
@@ -53,10 +47,6 @@ def cents(text):
         int((match.group(2) or "0").ljust(2, "0"))
 
 
-def _whole(value, low, high):
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
 def _current(product):
     return {"name": product.name, "slug": product.slug, "description": product.description,
             "price_cents": product.price_cents, "sku": product.sku,
@@ -68,79 +58,35 @@ def _current(product):
 def _free_slug(model, base, own_id):
     """base, or base-2, base-3…: the first that no other row of model uses."""
     base = base[:150]
-    taken = {row.slug for row in model.select(model.slug).where(
-        model.slug.startswith(base), model.id != (own_id or 0))}
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
+    return first_free(base, {row.slug for row in model.select(model.slug).where(
+        model.slug.startswith(base), model.id != (own_id or 0))})
 
 
 def _slug(model, given, name, own_id, errors):
     """The slug to save: the given one when it is well-formed and free, else one made from
     the name (when none is given)."""
-    given = (given or "").strip().lower()
+    given = slug_form(given, errors)
     if not given:
         return _free_slug(model, slugify(name or ""), own_id)
-    if len(given) > 150 or not SLUG.fullmatch(given):
-        errors["slug"] = "Use lower-case letters, digits and single hyphens, like brass-lamp."
-    elif model.select().where(model.slug == given, model.id != (own_id or 0)).exists():
+    if "slug" not in errors and model.select().where(model.slug == given,
+                                                     model.id != (own_id or 0)).exists():
         errors["slug"] = "Another one has this address already. Choose another, or leave it " \
                          "empty to make one from the name."
     return given
 
 
 def product_errors(values, product=None):
-    """(clean values, errors by field) for a new product (every field needed) or for the
-    fields given of an existing one; reads the database only for uniqueness and category."""
-    unknown = set(values) - set(PRODUCT_FIELDS)
-    if unknown:
-        raise ValueError(f"not product fields: {sorted(unknown)}")
-    merged = {**NEW_PRODUCT, **(_current(product) if product else {}), **values}
-    checking = set(PRODUCT_FIELDS) if product is None else set(values)
-    own_id = product.id if product else None
-    errors, clean = {}, dict(values)
-    if "name" in checking:
-        clean["name"] = name = (merged.get("name") or "").strip()
-        if not name:
-            errors["name"] = "Enter the product's name."
-        elif len(name) > 150:
-            errors["name"] = "A name may have at most 150 characters."
-    if "slug" in checking:
-        clean["slug"] = _slug(Product, merged.get("slug"), clean.get("name", ""), own_id,
-                              errors)
-    if "description" in checking:
-        clean["description"] = (merged.get("description") or "").strip()
-        if len(clean["description"]) > 20_000:
-            errors["description"] = "A description may have at most 20,000 characters."
-    if "price_cents" in checking and not _whole(merged.get("price_cents"), 1, MAX_PRICE_CENTS):
-        errors["price_cents"] = "Enter a price from 0.01 to 999,999.99, like 12.50."
-    if "sku" in checking:
-        clean["sku"] = sku = (merged.get("sku") or "").strip()
-        if not sku:
-            errors["sku"] = "Enter the SKU."
-        elif len(sku) > 64 or not SKU.fullmatch(sku):
-            errors["sku"] = "A SKU has at most 64 letters, digits, dots, hyphens or slashes."
-        elif Product.select().where(Product.sku == sku, Product.id != (own_id or 0)).exists():
-            errors["sku"] = "Another product has this SKU."
-    for field, what in (("weight_grams", "weight in grams"), ("stock", "number in stock")):
-        if field in checking and not _whole(merged.get(field), 0, MAX_COUNT):
-            errors[field] = f"Enter the {what}: a whole number from 0 to {MAX_COUNT:,}."
-    if checking & {"availability", "expected_on"}:
-        availability = merged.get("availability")
-        if availability not in Availability.LABELS:
-            errors["availability"] = "Choose one of the availabilities."
-        elif availability == Availability.ON_RESERVE:
-            if not isinstance(merged.get("expected_on"), date):
-                errors["expected_on"] = "Enter the date an item on reserve is expected."
-            clean["expected_on"] = merged.get("expected_on")
-        else:
-            clean["expected_on"] = None  # a date means something only for an item on reserve
-        clean["availability"] = availability
-    if "category_id" in checking and not (
-            _whole(merged.get("category_id"), 1, 2**31 - 1)
-            and Category.select().where(Category.id == merged["category_id"]).exists()):
+    """check_product, then the database: the slug (or one made from the name) and the SKU
+    free, the category there. For the form, and for a preview without writing."""
+    clean, errors = check_product(values, _current(product) if product else None)
+    own_id = product.id if product else 0
+    if "slug" in clean:
+        clean["slug"] = _slug(Product, clean["slug"], clean.get("name", ""), own_id, errors)
+    if clean.get("sku") and "sku" not in errors and Product.select().where(
+            Product.sku == clean["sku"], Product.id != own_id).exists():
+        errors["sku"] = "Another product has this SKU."
+    if "category_id" in clean and "category_id" not in errors and not Category.select().where(
+            Category.id == clean["category_id"]).exists():
         errors["category_id"] = "Choose a category."
     return clean, errors
 
@@ -150,16 +96,28 @@ def _shown(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
+def change_row(product_id, staff_id, changes):
+    """A history row's fields: {field: [old, new]} kept as JSON."""
+    return {"product": product_id, "staff_id": staff_id,
+            "changes": json.dumps(changes, sort_keys=True, default=str)}
+
+
 def record_change(product_id, staff_id, changes):
     """Append a product's change to its history: {field: [old, new]}; nothing when empty."""
     if changes:
-        ProductChange.create(product=product_id, staff_id=staff_id,
-                             changes=json.dumps(changes, sort_keys=True, default=str))
+        ProductChange.create(**change_row(product_id, staff_id, changes))
 
 
-def _differences(before, after):
-    return {name: [_shown(before.get(name)), _shown(after[name])] for name in after
-            if before.get(name) != after[name]}
+def changes_between(before, after, category_name):
+    """{field: [old, new]} for the fields of after that differ from before, as the history
+    keeps them: dates as text, the category by its name (category_name(id))."""
+    changes = {name: [_shown(before.get(name)), _shown(after[name])] for name in after
+               if before.get(name) != after[name]}
+    if "category_id" in changes:
+        changes["category"] = [category_name(before.get("category_id")),
+                               category_name(after["category_id"])]
+        del changes["category_id"]
+    return changes
 
 
 def _category_name(category_id):
@@ -195,12 +153,9 @@ def save_product(product, values, staff_id, pictures=(), media_root=None):
                     setattr(product, name, value)
                 product.save(only=[getattr(Product, name) for name in clean])
             now = _current(product)
-            changes = _differences(before, {name: now[name]
-                                            for name in (PRODUCT_FIELDS if created else clean)})
-            if "category_id" in changes:
-                changes["category"] = [_category_name(before.get("category_id")),
-                                       _category_name(product.category_id)]
-                del changes["category_id"]
+            changes = changes_between(
+                before, {name: now[name] for name in (PRODUCT_FIELDS if created else clean)},
+                _category_name)
             if checked:
                 changes["images"] = _add_pictures(product, checked, media_root, stored)
             record_change(product.id, staff_id, changes)
@@ -321,7 +276,7 @@ def save_category(category, values):
     if len(description) > 5_000:
         errors["description"] = "A description may have at most 5,000 characters."
     position = values.get("position", 0)
-    if not _whole(position, 0, 10_000):
+    if not whole(position, 0, 10_000):
         errors["position"] = "Enter a whole number from 0 to 10,000 (lower comes first)."
     if errors:
         raise CatalogueError(errors)

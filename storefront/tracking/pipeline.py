@@ -22,7 +22,8 @@ from storefront.web.visitor import visitor_is_kept
 STAFF_BLUEPRINTS = frozenset({"staff", "staff_mail", "fulfilment", "reports", "portal",
                               "care_inbox", "care_requests", "care_customers", "care_phone",
                               "rights_staff", "marketing_staff", "backoffice_catalogue",
-                              "backoffice_partners", "backoffice_banners", "care_orders"})
+                              "backoffice_partners", "backoffice_banners", "care_orders",
+                              "backoffice_import"})
 UNTRACKED_ENDPOINTS = frozenset({"static", "catalogue.media"})
 PATH_LENGTH, HOST_LENGTH = 300, 200
 

@@ -1,5 +1,5 @@
 """The request pipeline every page goes through: proxy trust, visitor, headers, errors, filters."""
-from flask import abort, has_request_context, request, session, url_for
+from flask import abort, current_app, has_request_context, request, session, url_for
 
 from storefront.web import errors, security, visitor
 from storefront.web.money import format_money
@@ -10,6 +10,24 @@ def refuse_nul_bytes():
     if "\x00" in request.path or any("\x00" in value for value in request.args.values()) or \
             (request.method == "POST" and any("\x00" in v for v in request.form.values())):
         abort(400, "The request contains a character we cannot accept.")
+
+
+def allow_upload(max_bytes):
+    """Let a view read a request body of up to max_bytes instead of MAX_CONTENT_LENGTH (a
+    catalogue file): kept on the view as upload_limit, applied before anything reads the body
+    (the CSRF check, refuse_nul_bytes, which still reads its form fields)."""
+    def mark(view):
+        view.upload_limit = max_bytes
+        return view
+    return mark
+
+
+def apply_upload_limit(endpoint, values):
+    """The matched view's own upload limit, if it has one. A URL value preprocessor: Flask
+    runs those before every before_request function."""
+    limit = getattr(current_app.view_functions.get(endpoint), "upload_limit", None)
+    if limit is not None:
+        request.max_content_length = limit
 
 
 _links = {}
@@ -31,6 +49,7 @@ def link(endpoint, **values):
 def init_app(app):
     """Install the pipeline on the app."""
     app.add_template_global(link, "link")
+    app.url_value_preprocessor(apply_upload_limit)
     app.before_request(refuse_nul_bytes)
     security.init_app(app)
     visitor.init_app(app)

@@ -1,8 +1,10 @@
 """The merchant's back office in a real browser: an admin builds the catalogue with pictures,
 a file that is not a picture is refused, and discontinuing a product tells the customer who
 ordered it (P3)."""
+import csv
 import re
-from io import BytesIO
+from io import BytesIO, StringIO
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -29,6 +31,15 @@ def photo():
 def not_a_picture():
     return {"name": "lamp.png", "mimeType": "image/png",
             "buffer": b"These are notes about a lamp, saved with the wrong name.\n" * 20}
+
+
+def catalogue_file(rows):
+    """A CSV file of the catalogue, as a spreadsheet saves it."""
+    out = StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return {"name": "catalogue.csv", "mimeType": "text/csv", "buffer": out.getvalue().encode()}
 
 
 def create_category(admin, name):
@@ -116,8 +127,47 @@ def test_an_admin_builds_the_catalogue_and_discontinuing_tells_the_customer(
     assert main.evaluate("img => img.complete && img.naturalWidth") == 640
     expect(shopper.locator(".description strong")).to_have_text("walnut")
 
-    # ---- CSV import steps go here (next helper): a file with one bad row is refused with
-    # ---- that row's line number and changes nothing; the fixed file imports.
+    # The admin downloads the catalogue, changes a price and adds two products, one with a
+    # price the import cannot read: the file is refused with that row's line, and nothing
+    # changes; the corrected file imports.
+    admin.goto("/staff/catalogue/import-export/")
+    with admin.expect_download() as download:
+        admin.get_by_role("link", name="Download the catalogue (CSV)").click()
+    [walnut] = list(csv.DictReader(StringIO(
+        Path(download.value.path()).read_text(encoding="utf-8-sig"), newline="")))
+    assert (walnut["sku"], walnut["price"], walnut["category"]) == (
+        "WAL-LAMP-1", "64.00", "reading-lamps")
+    new = {**walnut, "slug": "", "description": "", "stock": "3"}
+    rows = [{**walnut, "price": "59.00"},
+            {**new, "sku": "BRASS-FLOOR-1", "name": "Brass Floor Lamp", "price": "12,50"},
+            {**new, "sku": "PAPER-1", "name": "Paper Lantern", "price": "9.00"}]
+    admin.get_by_label("CSV file (UTF-8)").set_input_files(catalogue_file(rows))
+    admin.get_by_role("button", name="Check the file").click()
+    expect(admin.get_by_role("alert")).to_contain_text(
+        "1 line is refused, so nothing was imported")
+    refused = admin.get_by_role("table", name="Refused lines").get_by_role("row").nth(1)
+    expect(refused.get_by_role("rowheader")).to_have_text("3")
+    expect(refused).to_contain_text('price “12,50”: Enter a price from 0.01 to 999,999.99')
+    expect(admin.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
+    assert_no_serious_axe_violations(admin)
+    assert [(p.sku, p.price_cents) for p in Product.select()] == [("WAL-LAMP-1", 6400)]
+
+    rows[1]["price"] = "12.50"
+    admin.get_by_label("CSV file (UTF-8)").set_input_files(catalogue_file(rows))
+    admin.get_by_role("button", name="Check the file").click()
+    counts = admin.get_by_role("table", name="The file would")
+    expect(counts.get_by_role("row", name="create 2 products")).to_be_visible()
+    expect(counts.get_by_role("row", name="update 1 product")).to_be_visible()
+    admin.get_by_role("button", name="Import: create 2, update 1").click()
+    expect(admin.get_by_role("status")).to_contain_text(
+        "The file is imported: 2 created, 1 updated, 0 unchanged.")
+    expect(admin.get_by_role("list", name="Progress")).to_contain_text("3 of 3 rows written")
+    assert sorted((p.sku, p.price_cents) for p in Product.select()) == [
+        ("BRASS-FLOOR-1", 1250), ("PAPER-1", 900), ("WAL-LAMP-1", 5900)]
+    shopper.goto("/c/reading-lamps")
+    expect(shopper.get_by_role("link", name="Brass Floor Lamp")).to_be_visible()
+    admin.get_by_role("link", name="All products").click()
+    admin.get_by_role("link", name="Walnut Reading Lamp").click()
 
     # A customer orders it; the admin discontinues it; the customer is told.
     number = buy(shopper, "walnut-reading-lamp")
