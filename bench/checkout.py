@@ -1,33 +1,41 @@
-"""The checkout benchmark (`make bench-checkout`): shoppers placing orders end to end.
+"""The checkout benchmark (`make bench-checkout`): shoppers placing orders end to end, on SQLite
+and on PostgreSQL, with one and with two app instances, in one run.
 
 Against real parts, all started here and stopped at the end (Ctrl-C included): a throw-away
-instance directory under /tmp (SQLite, or BENCH_DATABASE_URL), `storefront migrate`, the demo
-shop from `storefront seed` with the stock of every available product raised, the sandbox
-payment company as its own process (`storefront processor serve`), and the shop served by
-`storefront serve` (gunicorn, gunicorn.conf.py).
+instance directory under /tmp, the sandbox payment company as its own process (`storefront
+processor serve`), and for each database `storefront migrate`, the demo shop from `storefront
+seed` with the stock of every available product raised, and the shop served by `storefront
+serve` (gunicorn, gunicorn.conf.py). PostgreSQL is BENCH_DATABASE_URL: bench/checkout starts a
+throw-away server for it with scripts/with-postgres when it is not set; without it only SQLite
+is measured.
 
-Three timed phases, each with the same number of concurrent clients:
+The phases, each with the same number of concurrent clients:
   1. the floor: bench/hello.py under the same gunicorn settings, GET /;
+  then on SQLite, and again on PostgreSQL:
   2. product pages alone: GET /p/<slug> with a browser's cookies;
-  3. checkout: every shopper loops product page, add to cart, cart, details, payment, review,
-     place (the card is authorized at the processor), confirmation; a new guest each order.
-Latencies are p50/p90/p99 per step; the ratios divide by phase 1 and 2's p50, measured in the
-same run on the same machine. Then the checks: orders in the database = places answered
-with the confirmation redirect, stock sold = stock taken (none below zero), one standing
-authorization at the processor per order, and the card number in no file of the instance
-directory (WAL included) nor in the servers' logs.
+  3. catalogue pages alone: GET /c/<slug> (every category with a product to buy, each sort);
+  4. checkout: every shopper loops product page, add to cart, cart, details, payment, review,
+     place (the card is authorized at the processor), confirmation; a new guest each order;
+  and on PostgreSQL only:
+  5. checkout again with a second instance started beside the first (same settings, same
+     database): each shopper's requests go to the two in turn, as a load balancer without
+     sticky routing sends them.
+Latencies are p50/p90/p99 per step; the ratios divide by phase 1's and the product page's
+p50, measured in the same run on the same machine. Then the checks, for each database: orders
+in the database = places answered with the confirmation redirect, stock sold = stock taken
+(none below zero); one standing authorization at the processor per order; and the card
+number in no file of the instance directory (the SQLite database and its WAL included) nor
+in the servers' logs.
 
-Settings (environment): BENCH_SHOPPERS (8), BENCH_SECONDS (20, the checkout phase),
-BENCH_BASELINE_SECONDS (5, each of phases 1 and 2), BENCH_DATABASE_URL (an empty PostgreSQL
-database; default: SQLite in the instance directory), WEB_CONCURRENCY (gunicorn workers).
+Settings (environment): BENCH_SHOPPERS (8), BENCH_SECONDS (20, each checkout phase),
+BENCH_BASELINE_SECONDS (5, each of the other phases), BENCH_DATABASE_URL (an empty PostgreSQL
+database), WEB_CONCURRENCY (gunicorn workers per instance).
 Results: bench/results/<stamp>/checkout.txt and the servers' logs (git-ignored).
 """
 import http.client
 import json
-import math
 import os
 import random
-import re
 import shutil
 import signal
 import socket
@@ -38,41 +46,44 @@ import tempfile
 import threading
 import time
 from datetime import datetime
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+
+from checkout_report import report
+from shoppers import (CARD, Browser, Interrupted, Recorder, Shoppers, StepFailed,
+                      one_order, timed)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PYTHON = BIN / "python"
-CARD = "4111 1111 1111 1111"
 # As typed, as stored without spaces, and as a form body carries it (a logged request).
 CARD_FORMS = tuple(CARD.replace(" ", sep).encode() for sep in ("", " ", "+", "%20"))
 INITIAL_STOCK = 1_000_000
-STEPS = ("product", "add", "cart", "details-form", "details", "payment-form", "payment",
-         "review", "place", "done")
-DETAILS = {
-    "email": "shopper@example.com", "phone": "(217) 555-0199", "shipping-name": "Bench Shopper",
-    "shipping-line1": "2 Elm Street", "shipping-city": "Springfield", "shipping-region": "IL",
-    "shipping-postal_code": "62702", "shipping-country": "US", "same_as_shipping": "y",
-    "billing-country": "US", "method": "standard",
-}
-PAYMENT = {"pay_with": "new", "number": CARD, "expiry": "12/30", "holder_name": "Bench Shopper"}
 
-# Run inside the instance's environment: raise the stock of every available product and say
-# which ones shoppers may buy.
+# Run inside the instance's environment: raise the stock of every available product; say
+# which products shoppers may buy, the categories they are in, and the database's version.
 RAISE_STOCK = f"""
 import json
 from storefront import create_app
-from storefront.catalogue.models import Availability, Product
-from storefront.db import database
+from storefront.catalogue.models import Availability, Category, Product
+from storefront.db import database, is_sqlite
 create_app()
 with database.connection_context(), database.atomic():
     chosen = Product.visible().where(Product.availability == Availability.AVAILABLE)
     ids = [p.id for p in chosen]
     Product.update(stock={INITIAL_STOCK}).where(Product.id.in_(ids)).execute()
-    print(json.dumps([{{"id": p.id, "slug": p.slug}}
-                      for p in Product.select().where(Product.id.in_(ids))]))
+    products = list(Product.select().where(Product.id.in_(ids)))
+    if is_sqlite():
+        version = database.execute_sql("SELECT sqlite_version()").fetchone()[0] + \
+            " (WAL, synchronous normal)"
+    else:
+        version, fsync = (database.execute_sql(f"SHOW {{name}}").fetchone()[0]
+                          for name in ("server_version", "fsync"))
+        version = f"{{version.split()[0]}} (fsync {{fsync}})"
+    print(json.dumps({{
+        "products": [{{"id": p.id, "slug": p.slug}} for p in products],
+        "categories": [c.slug for c in Category.select().where(
+            Category.id.in_({{p.category_id for p in products}}))],
+        "version": version}}))
 """
 
 # The database's side of the checks: orders placed, and stock taken per product.
@@ -95,14 +106,11 @@ with database.connection_context():
                   for p in Product.select().where(Product.id.in_(ids))},
     }))
 """
+SORTS = ("newest", "price", "price-desc", "name")  # catalogue/service.py
 
 
 class Failed(Exception):
     """The benchmark cannot go on: the message says why."""
-
-
-class Interrupted(Exception):
-    """Ctrl-C or SIGTERM: clean up and stop."""
 
 
 def _say(message):
@@ -182,173 +190,14 @@ def wait_ready(port, process, log, path="/"):
     raise Failed(f"the server on port {port} did not start; the end of {log}:\n{tail}")
 
 
-# --- a browser, as little of one as checkout needs ---------------------------------------
+class Database:
+    """One database under test: its settings, what it sells, and the orders placed in it."""
 
-
-class Browser:
-    """One shopper's cookies and requests: a new connection per request (gunicorn's sync
-    workers close each one), redirects reported, not followed."""
-
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-
-    def request(self, method, path, form=None):
-        """(status, Location path or "", body text) of one request."""
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            for header in response.headers.get_all("Set-Cookie") or ():
-                self._keep(header)
-            location = urlsplit(response.headers.get("Location", "")).path
-            return response.status, location, text
-        finally:
-            connection.close()
-
-    def _keep(self, header):
-        for name, morsel in SimpleCookie(header).items():
-            if morsel["max-age"] == "0" or (not morsel.value and morsel["expires"]):
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = morsel.value
-
-
-class StepFailed(Exception):
-    """A step answered something other than what a successful order gets."""
-
-    def __init__(self, step, message):
-        super().__init__(message)
-        self.step = step
-
-
-def hidden(html, name, step):
-    """The value of the named input of the page a step got (attributes in either order)."""
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or \
-        re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
-    if not match:
-        raise StepFailed(step, f"no {name} on the page of {step}")
-    return match.group(1)
-
-
-class Recorder:
-    """Latencies (seconds) and failures per step, shared by the client threads."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.latencies = {}
-        self.failures = {}
-        self.examples = {}
-
-    def ok(self, step, seconds):
-        """A step done as expected in that many seconds."""
-        with self.lock:
-            self.latencies.setdefault(step, []).append(seconds)
-
-    def failed(self, step, why):
-        """A step gone wrong; the first few reasons are kept."""
-        with self.lock:
-            self.failures[step] = self.failures.get(step, 0) + 1
-            kept = self.examples.setdefault(step, [])
-            if len(kept) < 3:
-                kept.append(why[:300])
-
-
-def timed(recorder, step, browser, method, path, form=None, expect=200, to=None):
-    """One request, timed and checked (status, and the redirect's target); its response."""
-    started = time.perf_counter()
-    try:
-        status, location, text = browser.request(method, path, form)
-    except OSError as error:
-        raise StepFailed(step, f"{method} {path}: {error}") from None
-    elapsed = time.perf_counter() - started
-    if status != expect or (to is not None and not re.fullmatch(to, location)):
-        found = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{1,200})', text)
-        raise StepFailed(step, f"{method} {path} answered {status} {location} "
-                         f"{'; '.join(found[:2])}".strip())
-    if recorder is not None:
-        recorder.ok(step, elapsed)
-    return location, text
-
-
-def one_order(recorder, port, product, quantity):
-    """A new guest buys one product end to end; the order number, or StepFailed."""
-    browser = Browser(port)
-    _, page = timed(recorder, "product", browser, "GET", f"/p/{product['slug']}")
-    timed(recorder, "add", browser, "POST", "/cart/add", {
-        "product_id": product["id"], "quantity": quantity,
-        "csrf_token": hidden(page, "csrf_token", "product")}, 302, "/cart/")
-    timed(recorder, "cart", browser, "GET", "/cart/")
-    _, page = timed(recorder, "details-form", browser, "GET", "/checkout/")
-    timed(recorder, "details", browser, "POST", "/checkout/",
-          {**DETAILS, "csrf_token": hidden(page, "csrf_token", "details-form")},
-          302, "/checkout/payment")
-    _, page = timed(recorder, "payment-form", browser, "GET", "/checkout/payment")
-    timed(recorder, "payment", browser, "POST", "/checkout/payment",
-          {**PAYMENT, "csrf_token": hidden(page, "csrf_token", "payment-form")},
-          302, "/checkout/review")
-    _, page = timed(recorder, "review", browser, "GET", "/checkout/review")
-    done, _ = timed(recorder, "place", browser, "POST", "/checkout/place", {
-        "csrf_token": hidden(page, "csrf_token", "review"),
-        "reviewed": hidden(page, "reviewed", "review"),
-        "number": hidden(page, "number", "review"), "cvv": "123"}, 302, r"/checkout/done/[^/]+")
-    timed(recorder, "done", browser, "GET", done)
-    return done.rsplit("/", 1)[1]
-
-
-class Shoppers:
-    """N client threads looping a task until a deadline; Ctrl-C ends them early."""
-
-    def __init__(self, count):
-        self.count = count
-        self.stop = threading.Event()
-
-    def run(self, seconds, task):
-        """Run task(index) in every thread for that many seconds; the seconds it took.
-        self.cpu is then the share of the machine's CPU the threads used meanwhile."""
-        deadline = None if seconds is None else time.monotonic() + seconds
-
-        def loop(index):
-            if deadline is None:
-                task(index)
-            while deadline is not None and not self.stop.is_set() \
-                    and time.monotonic() < deadline:
-                task(index)
-
-        threads = [threading.Thread(target=loop, args=(i,), daemon=True)
-                   for i in range(self.count)]
-        started, cpu_started = time.monotonic(), time.process_time()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.2)
-        if self.stop.is_set():
-            raise Interrupted()
-        elapsed = time.monotonic() - started
-        self.cpu = (time.process_time() - cpu_started) / (elapsed * (os.cpu_count() or 1))
-        return elapsed
-
-    def once(self, task):
-        """Run task(index) once in every thread, all at the same time."""
-        self.run(None, task)
-
-
-def percentile(values, fraction):
-    """Nearest-rank percentile of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-# --- the run -------------------------------------------------------------------------------
+    def __init__(self, name, env):
+        self.name, self.env = name, env
+        self.products, self.categories, self.version = [], [], ""
+        self.placed = []
+        self.phases = {}  # phase name -> Recorder
 
 
 class Run:
@@ -358,70 +207,76 @@ class Run:
         self.shoppers = int(os.environ.get("BENCH_SHOPPERS", "8"))
         self.seconds = float(os.environ.get("BENCH_SECONDS", "20"))
         self.baseline_seconds = float(os.environ.get("BENCH_BASELINE_SECONDS", "5"))
-        self.database_url = os.environ.get("BENCH_DATABASE_URL", "")
+        self.postgres_url = os.environ.get("BENCH_DATABASE_URL", "")
         self.results = ROOT / "bench" / "results" / datetime.now().strftime("%Y%m%d-%H%M%S")
         self.results.mkdir(parents=True, exist_ok=True)
         self.scratch = Path(tempfile.mkdtemp(prefix="storefront-checkout."))
-        self.instance = self.scratch / "instance"
+        self.instance = self.scratch / "instance"  # shared: the instances' SECRET_KEY too
         self.keys = self.scratch / "processor"  # the payment company's, outside the shop's
         self.processes = Processes()
         self.pool = Shoppers(self.shoppers)
         self.env = self._environment()
-        self.products = []
-        self.placed = []
         self.lock = threading.Lock()
+        self.load = [os.getloadavg()]
 
     def _environment(self):
         env = {k: v for k, v in os.environ.items()
                if k not in ("DATABASE_URL", "PROCESSOR_URL", "PROCESSOR_PUBLIC_KEY_FILE")}
         env["STOREFRONT_INSTANCE"] = str(self.instance)
         env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-        if self.database_url:
-            env["DATABASE_URL"] = self.database_url
         return env
 
     def log(self, name):
         """A log file of this run's results folder."""
         return self.results / name
 
-    def prepare(self):
-        """Instance, schema, demo shop with deep stock, processor keys."""
+    def start_processor(self):
+        """The instance folder, and the sandbox payment company with its own keys."""
         self.instance.mkdir()
-        setup = self.log("setup.log")
-        _say(f"instance {self.instance}, database "
-             f"{'BENCH_DATABASE_URL' if self.database_url else 'SQLite in the instance'}")
-        run_tool([BIN / "storefront", "migrate"], self.env, setup)
-        run_tool([BIN / "storefront", "seed"], self.env, setup)
-        self.products = json.loads(run_tool([PYTHON, "-c", RAISE_STOCK], self.env, setup))
-        if not self.products:
-            raise Failed("the demo shop has no available product to buy")
+        _say(f"instance {self.instance}")
         run_tool([BIN / "storefront", "processor", "keygen", "--keys", self.keys], self.env,
-                 setup)
-        _say(f"demo shop seeded; {len(self.products)} available products, "
-             f"stock {INITIAL_STOCK:,} each")
-
-    def start_shop(self):
-        """The processor, then the shop pointed at it; the shop's port."""
-        processor_port = free_port()
+                 self.log("setup.log"))
+        port = free_port()
         log = self.log("server-processor.log")
         processor = self.processes.start("processor", [
-            BIN / "storefront", "processor", "serve", "--port", str(processor_port),
-            "--keys", self.keys], self.env, log)
-        wait_ready(processor_port, processor, log)
-        self.env["PROCESSOR_URL"] = f"http://127.0.0.1:{processor_port}"
+            BIN / "storefront", "processor", "serve", "--port", str(port), "--keys",
+            self.keys], self.env, log)
+        wait_ready(port, processor, log)
+        self.env["PROCESSOR_URL"] = f"http://127.0.0.1:{port}"
         self.env["PROCESSOR_PUBLIC_KEY_FILE"] = str(self.keys / "public.pem")
+
+    def database(self, name, url=None):
+        """Schema and demo shop with deep stock in SQLite (the instance's file) or at url."""
+        env = dict(self.env)
+        if url:
+            env["DATABASE_URL"] = url
+        found = Database(name, env)
+        setup = self.log("setup.log")
+        run_tool([BIN / "storefront", "migrate"], env, setup)
+        run_tool([BIN / "storefront", "seed"], env, setup)
+        shop = json.loads(run_tool([PYTHON, "-c", RAISE_STOCK], env, setup))
+        found.products, found.categories = shop["products"], shop["categories"]
+        found.version = shop["version"]
+        if not found.products:
+            raise Failed(f"the demo shop on {name} has no available product to buy")
+        _say(f"{name} {found.version}: demo shop seeded; {len(found.products)} available "
+             f"products, stock {INITIAL_STOCK:,} each")
+        return found
+
+    def start_shop(self, database, name):
+        """`storefront serve` on the database; (its process, its port)."""
         port = free_port()
-        log = self.log("server-shop.log")
-        shop = self.processes.start("shop", [
-            BIN / "storefront", "serve", "--bind", f"127.0.0.1:{port}"], self.env, log)
+        log = self.log(f"server-{name}.log")
+        shop = self.processes.start(name, [
+            BIN / "storefront", "serve", "--bind", f"127.0.0.1:{port}"], database.env, log)
         wait_ready(port, shop, log)
-        _say(f"shop on http://127.0.0.1:{port}/, processor on {self.env['PROCESSOR_URL']}")
+        _say(f"shop on {database.name} at http://127.0.0.1:{port}/")
         return shop, port
 
-    def gets(self, port, paths, seconds, browsers=None):
+    def gets(self, ports, paths, seconds, browsers=None):
         """N clients GET the paths (one each in turn) for that many seconds: a Recorder."""
         recorder = Recorder()
-        browsers = browsers or [Browser(port) for _ in range(self.shoppers)]
+        browsers = browsers or [Browser(ports) for _ in range(self.shoppers)]
 
         def task(index):
             path = random.choice(paths)
@@ -433,42 +288,49 @@ class Run:
         recorder.client_cpu = self.pool.cpu
         return recorder
 
-    def browse(self, port):
-        """Phase 2: product pages, from browsers that have a visitor cookie and a session."""
-        paths = [f"/p/{p['slug']}" for p in self.products]
-        browsers = [Browser(port) for _ in range(self.shoppers)]
-        for browser in browsers:
-            for path in ["/"] + paths[:3]:
-                browser.request("GET", path)
-        self.gets(port, paths, 1, browsers)  # warm-up: every worker renders and caches
-        _say(f"phase 2: {self.shoppers} clients GET product pages for {self.baseline_seconds:g} s")
-        return self.gets(port, paths, self.baseline_seconds, browsers)
+    def browse(self, database, ports):
+        """Phases 2 and 3: product pages, then catalogue pages, from browsers that have a
+        visitor cookie and a session."""
+        pages = {
+            "product page": [f"/p/{p['slug']}" for p in database.products],
+            "catalogue page": [f"/c/{slug}?sort={sort}" for slug in database.categories
+                               for sort in SORTS]}
+        for what, paths in pages.items():
+            browsers = [Browser(ports) for _ in range(self.shoppers)]
+            for browser in browsers:
+                for path in ["/"] + paths[:3]:
+                    browser.request("GET", path)
+            self.gets(ports, paths, 1, browsers)  # warm-up: every worker renders and caches
+            _say(f"{database.name}: {self.shoppers} clients GET {what}s for "
+                 f"{self.baseline_seconds:g} s")
+            database.phases[what] = self.gets(ports, paths, self.baseline_seconds, browsers)
 
-    def checkout(self, port):
-        """Phase 3: shoppers placing orders; a warm-up order each first, not timed."""
+    def checkout(self, database, ports, phase):
+        """Phases 4 and 5: shoppers placing orders; a warm-up order each first, not timed."""
         recorder, warm_up = Recorder(), Recorder()
 
         def order(record):
-            product = random.choice(self.products)
+            product = random.choice(database.products)
             started = time.perf_counter()
             try:
-                number = one_order(record, port, product, random.randint(1, 3))
+                number = one_order(record, ports, product, random.randint(1, 3))
             except StepFailed as error:
                 record.failed(error.step, str(error))
                 return
             with self.lock:
-                self.placed.append(number)
+                database.placed.append(number)
             record.ok("whole order", time.perf_counter() - started)
 
         self.pool.once(lambda index: order(warm_up))
-        _say(f"phase 3: {self.shoppers} shoppers placing orders for {self.seconds:g} s "
-             f"(after {len(self.placed)} warm-up orders)")
-        warm_orders = len(self.placed)
+        _say(f"{database.name}, {phase}: {self.shoppers} shoppers placing orders for "
+             f"{self.seconds:g} s (after {len(warm_up.latencies.get('whole order', []))} "
+             "warm-up orders)")
+        before = len(database.placed)
         recorder.seconds = self.pool.run(self.seconds, lambda index: order(recorder))
-        recorder.orders = len(self.placed) - warm_orders
+        recorder.orders = len(database.placed) - before
         recorder.client_cpu = self.pool.cpu
         recorder.warm_up = warm_up
-        return recorder
+        database.phases[phase] = recorder
 
     def hello(self):
         """Phase 1: the floor, bench/hello.py under the shop's gunicorn settings."""
@@ -479,37 +341,41 @@ class Run:
             ROOT / "bench", "--bind", f"127.0.0.1:{port}", "hello:app"], self.env, log)
         try:
             wait_ready(port, server, log)
-            self.gets(port, ["/"], 1)
+            self.gets([port], ["/"], 1)
             _say(f"phase 1: {self.shoppers} clients GET a hello-world for "
                  f"{self.baseline_seconds:g} s")
-            return self.gets(port, ["/"], self.baseline_seconds)
+            return self.gets([port], ["/"], self.baseline_seconds)
         finally:
             self.processes.stop(server)
 
-    def checks(self):
-        """The correctness checks, as [(what, ok, detail)]."""
+    def checks(self, database):
+        """The database's correctness checks, as [(what, ok, detail)]; its order count."""
         out = json.loads(run_tool([PYTHON, "-c", COUNT_ORDERS, json.dumps(
-            [p["id"] for p in self.products])], self.env, self.log("setup.log")))
+            [p["id"] for p in database.products])], database.env, self.log("setup.log")))
         checks = []
-        placed = set(self.placed)
-        checks.append(("orders in the database = successful places",
-                       out["orders"] == len(self.placed) and set(out["numbers"]) == placed,
-                       f"{out['orders']} orders, {len(self.placed)} places answered "
+        placed = set(database.placed)
+        checks.append((f"{database.name}: orders in the database = successful places",
+                       out["orders"] == len(database.placed) and set(out["numbers"]) == placed,
+                       f"{out['orders']} orders, {len(database.placed)} places answered "
                        f"/checkout/done/<number>"))
         wrong = {pid: (stock, sold) for pid, (stock, sold) in out["stock"].items()
                  if stock < 0 or stock + sold != INITIAL_STOCK}
         sold = sum(s for _, s in out["stock"].values())
-        checks.append(("no stock oversold or lost", not wrong,
+        checks.append((f"{database.name}: no stock oversold or lost", not wrong,
                        f"{sold} items sold from {len(out['stock'])} products; "
                        + (f"wrong: {wrong}" if wrong else "stock + sold = initial stock for "
                           "each, none below zero")))
+        return checks, out["orders"]
+
+    def authorizations(self, orders):
+        """The processor holds one standing authorization per order of every database."""
         with sqlite3.connect(f"file:{self.keys / 'processor.db'}?mode=ro", uri=True) as ledger:
             standing = dict(ledger.execute(
                 "SELECT status, COUNT(*) FROM authorizations GROUP BY status").fetchall())
-        checks.append(("one standing authorization per order at the processor",
-                       standing.get("authorized", 0) == out["orders"],
-                       ", ".join(f"{n} {s}" for s, n in sorted(standing.items())) or "none"))
-        return checks
+        return ("one standing authorization per order at the processor",
+                standing.get("authorized", 0) == orders,
+                f"{orders} orders in all; "
+                + (", ".join(f"{n} {s}" for s, n in sorted(standing.items())) or "none"))
 
     def card_search(self, when):
         """Files of the instance directory and the logs that hold the card number."""
@@ -521,9 +387,8 @@ class Run:
                     if any(form in data for form in CARD_FORMS):
                         found.append(str(path))
         files = sum(1 for p in self.instance.rglob("*") if p.is_file())
-        database = ("the PostgreSQL server's files are not searched" if self.database_url
-                    else "the SQLite database and its WAL included")
-        detail = f"{files} files of the instance and the logs searched ({database})"
+        detail = (f"{files} files of the instance and the logs searched (the SQLite database "
+                  "and its WAL included; the PostgreSQL server's files are not searched)")
         return (f"card number in no file, {when}", not found,
                 detail + (f"; FOUND in {found}" if found else ""))
 
@@ -533,104 +398,48 @@ class Run:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-# --- the report ----------------------------------------------------------------------------
-
-
-def _row(label, latencies, failures, product_p50, hello_p50):
-    if not latencies:
-        return f"{label:<22}{0:>7}{failures:>7}{'':>9}{'':>9}{'':>9}"
-    p50, p90, p99 = (percentile(latencies, f) * 1000 for f in (0.5, 0.9, 0.99))
-    by_product = f"{p50 / product_p50:.1f}×" if product_p50 else "-"
-    by_hello = f"{p50 / hello_p50:.1f}×" if hello_p50 else "-"
-    return (f"{label:<22}{len(latencies):>7}{failures:>7}{p50:>9.1f}{p90:>9.1f}{p99:>9.1f}"
-            f"{by_product:>11}{by_hello:>10}")
-
-
-def report(run, hello, browse, checkout, checks, workers):
-    """The table as text."""
-    hello_p50 = percentile(hello.latencies["get"], 0.5) * 1000 if hello.latencies else 0
-    product_p50 = percentile(browse.latencies["get"], 0.5) * 1000 if browse.latencies else 0
-    orders_per_second = checkout.orders / checkout.seconds if checkout.seconds else 0
-    lines = [
-        f"Storefront checkout benchmark  {datetime.now():%Y-%m-%d %H:%M:%S}",
-        f"  machine: {os.cpu_count()} cores; gunicorn {workers} sync workers (gunicorn.conf.py);"
-        f" database: {'PostgreSQL (BENCH_DATABASE_URL)' if run.database_url else 'SQLite (WAL)'};"
-        f" processor: sandbox, own process",
-        f"  {run.shoppers} concurrent clients in every phase (Python threads on the same "
-        f"machine); {len(run.products)} products",
-        "",
-        f"checkout: {checkout.orders} orders in {checkout.seconds:.1f} s = "
-        f"{orders_per_second:.1f} orders/s ({orders_per_second * 60:.0f} a minute); "
-        f"failed orders: {sum(checkout.failures.values())}",
-        "",
-        f"{'step':<22}{'ok':>7}{'failed':>7}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
-        f"{'÷product':>11}{'÷hello':>10}",
-    ]
-    lines.append("-" * len(lines[-1]))
-    lines.append(_row("hello-world GET (floor)", hello.latencies.get("get", []),
-                      sum(hello.failures.values()), product_p50, hello_p50))
-    lines.append(_row("product page GET", browse.latencies.get("get", []),
-                      sum(browse.failures.values()), product_p50, hello_p50))
-    lines.append("  during checkout:")
-    for step in STEPS:
-        lines.append(_row(f"  {step}", checkout.latencies.get(step, []),
-                          checkout.failures.get(step, 0), product_p50, hello_p50))
-    other = {k: v for k, v in checkout.failures.items() if k not in STEPS}
-    for step, count in other.items():
-        lines.append(_row(f"  {step}", [], count, product_p50, hello_p50))
-    lines.append(_row("  whole order (10 req)", checkout.latencies.get("whole order", []),
-                      sum(checkout.failures.values()), product_p50, hello_p50))
-    lines.append("")
-    place = checkout.latencies.get("place")
-    if place and product_p50 and hello_p50:
-        p50 = percentile(place, 0.5) * 1000
-        lines.append(f"place p50 = {p50:.1f} ms = {p50 / product_p50:.1f}× a product page "
-                     f"({product_p50:.1f} ms) = {p50 / hello_p50:.1f}× hello-world "
-                     f"({hello_p50:.1f} ms); place includes the authorization at the processor")
-    lines.append(f"throughput of the baselines: hello-world "
-                 f"{len(hello.latencies.get('get', [])) / hello.seconds:.0f} req/s, product "
-                 f"page {len(browse.latencies.get('get', [])) / browse.seconds:.0f} req/s")
-    lines.append(f"the clients themselves used {hello.client_cpu:.0%}, {browse.client_cpu:.0%} "
-                 f"and {checkout.client_cpu:.0%} of the machine's CPU in the three phases")
-    lines.append("")
-    for what, ok, detail in checks:
-        lines.append(f"{'ok  ' if ok else 'FAIL'} {what}: {detail}")
-    warm_up_failures = sum(checkout.warm_up.failures.values())
-    if warm_up_failures:
-        lines.append(f"FAIL warm-up orders (one per shopper): {warm_up_failures} failed")
-    for name, recorder in (("hello", hello), ("product page", browse),
-                           ("warm-up", checkout.warm_up), ("checkout", checkout)):
-        for step, examples in recorder.examples.items():
-            for example in examples:
-                lines.append(f"  failure, {name} {step}: {example}")
-    lines.append(f"logs: {run.results}")
-    return "\n".join(lines)
-
-
-def _interrupt(signum, frame):
-    raise Interrupted()
+def measure(run, database, names):
+    """Phases 2 to 5 on one database: one instance, then (on PostgreSQL) two."""
+    shop, port = run.start_shop(database, names[0])
+    run.browse(database, [port])
+    run.checkout(database, [port], "checkout, one instance")
+    if len(names) > 1:
+        second, other = run.start_shop(database, names[1])
+        run.checkout(database, [port, other], "checkout, two instances")
+        run.processes.stop(second)
+    return shop
 
 
 def main():
-    """Prepare, measure the three phases, check, report; clean up whatever happens."""
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)
+    """Measure every phase, check, report; clean up whatever happens."""
+    def interrupt(signum, frame):
+        raise Interrupted()
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
     for tool in (PYTHON, BIN / "storefront"):
         if not tool.exists():
             print(f"bench-checkout: {tool} is missing; run `make bench-checkout`", file=sys.stderr)
             return 1
     run = Run()
     try:
-        run.prepare()
+        run.start_processor()
         hello = run.hello()
-        shop, port = run.start_shop()
-        browse = run.browse(port)
-        checkout = run.checkout(port)
-        _say("checking the database, the processor and the files")
-        checks = run.checks() + [run.card_search("shop running")]
+        databases = [run.database("SQLite")]
+        shop = measure(run, databases[0], ["shop-sqlite"])
+        checks = [run.card_search("shop running")]
         run.processes.stop(shop)
-        checks.append(run.card_search("shop stopped"))
-        text = report(run, hello, browse, checkout, checks,
+        if run.postgres_url:
+            databases.append(run.database("PostgreSQL", run.postgres_url))
+            run.processes.stop(measure(run, databases[1], ["shop-postgres-1",
+                                                           "shop-postgres-2"]))
+        _say("checking the databases, the processor and the files")
+        found = [run.checks(database) for database in databases]
+        checks = [check for each, _ in found for check in each] + checks + [
+            run.authorizations(sum(count for _, count in found)),
+            run.card_search("shops stopped")]
+        run.load.append(os.getloadavg())
+        text = report(run, hello, databases, checks,
                       os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
         print()
         print(text)
