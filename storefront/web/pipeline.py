@@ -1,4 +1,4 @@
-"""the request pipeline every page goes through: visitor, headers, errors, filters."""
+"""The request pipeline every page goes through: visitor, headers, errors, filters."""
 from flask import abort, current_app, has_request_context, request, session, url_for
 
 from storefront.web import errors, security, visitor
