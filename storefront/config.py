@@ -81,6 +81,9 @@ def from_environment():
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted
         # (X-Forwarded-Proto from anyone else is ignored).
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # Believe their X-Forwarded-Host too: only when the proxy sets it itself (nginx
+        # passes a client's own through), else a client would choose the host (a co-brand).
+        "TRUST_X_FORWARDED_HOST": _flag("TRUST_X_FORWARDED_HOST"),
         # HSTS covers the shop's subdomains too only when every one of them serves HTTPS.
         "HSTS_INCLUDE_SUBDOMAINS": _flag("HSTS_INCLUDE_SUBDOMAINS"),
         "SESSION_COOKIE_NAME": "sf_session",
@@ -113,8 +116,8 @@ def from_environment():
         "POLICY_NOTICE_DAYS": int(os.environ.get("POLICY_NOTICE_DAYS", "30")),
         # The address mail to Customer Care arrives at (shown on the contact page).
         "CARE_EMAIL": os.environ.get("CARE_EMAIL", "care@example.com"),
-        # Operators: /metrics answers requests made on the server itself, and others only
-        # with this bearer token (none by default); the server log's level.
+        # Operators: /metrics answers this bearer token (none by default), and without it
+        # only requests made on the server itself when PROXY_COUNT is 0; the log's level.
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
     }

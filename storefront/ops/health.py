@@ -6,8 +6,9 @@ applied, 503 naming the check that failed otherwise; it tells nothing else (no v
 settings). It is cheap: one SELECT 1, and the migration check (the runner's list of files
 against its table of applied names) at most every MIGRATION_CHECK_SECONDS per process.
 
-/metrics is for operators only: it answers a request made on the server itself (loopback,
-not relayed by a proxy) or one carrying METRICS_TOKEN as a bearer token.
+/metrics is for operators only: it answers a request carrying METRICS_TOKEN as a bearer
+token, and, when no proxy is configured (PROXY_COUNT 0), one made on the server itself
+(loopback, with no header saying a proxy relayed it).
 
 Both are answered before the app's other before_request hooks, some of which read the
 database (the co-brand, the visitor's record): /healthz can then say the database is down
@@ -28,6 +29,8 @@ from storefront.web.memo import TimedCache
 bp = Blueprint("ops", __name__)
 
 OPERATOR_ENDPOINTS = frozenset({"ops.healthz", "ops.metrics"})
+# A proxy nobody declared (PROXY_COUNT 0) but that says it relayed the request.
+RELAY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 MIGRATION_CHECK_SECONDS = 10
 _migrations = TimedCache(max_entries=1)
 
@@ -74,13 +77,18 @@ def outbox_counts():
 
 
 def _is_operator():
-    """On the server itself and not relayed by a proxy, or with the bearer token."""
-    token = current_app.config["METRICS_TOKEN"]
+    """With the bearer token; without it, only on the server itself when no proxy stands in
+    front (PROXY_COUNT 0): behind a proxy every request may come from loopback, whatever
+    headers the proxy does or does not add, so the token is then the only way in."""
+    config = current_app.config
+    token = config["METRICS_TOKEN"]
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if token and scheme.lower() == "bearer" and \
             hmac.compare_digest(given.strip().encode(), token.encode()):
         return True
-    relayed = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+    if config["PROXY_COUNT"]:
+        return False
+    relayed = any(name in request.headers for name in RELAY_HEADERS)
     try:
         return not relayed and ipaddress.ip_address(request.remote_addr or "").is_loopback
     except ValueError:

@@ -1,8 +1,11 @@
 """HTTPS around the whole app: which proxies to believe about the scheme, and plain HTTP sent
 to HTTPS when PREFERRED_URL_SCHEME is https.
 
-- PROXY_COUNT proxies' X-Forwarded-For, -Proto and -Host are believed (werkzeug's ProxyFix);
-  nobody else's: a request that only claims X-Forwarded-Proto: https is plain HTTP.
+- PROXY_COUNT proxies' X-Forwarded-For and -Proto are believed (werkzeug's ProxyFix), and
+  their X-Forwarded-Host only with TRUST_X_FORWARDED_HOST (a proxy that forwards Host, as the
+  README's recipe does, passes a client's own X-Forwarded-Host through, and the host chooses
+  a partner's frame); nobody else's: a request that only claims X-Forwarded-Proto: https is
+  plain HTTP.
 - Every cookie is Secure: the session and remember-me cookies here, and the shop's own
   (visitor, co-brand, last email), which follow SESSION_COOKIE_SECURE.
 - A GET or HEAD over plain HTTP gets a 301 to the same path and query on https://, at the
@@ -69,10 +72,10 @@ class HttpsOnly:
         return self.shop_host
 
 
-def _asking_the_app(app, partner_for_host):
-    """Whether a partner owns a host name, asked in an app context; a database connection
-    opened for it is closed again (PostgreSQL's goes back to the pool)."""
-    def ask(name):
+def partner_host_checker(app, partner_for_host):
+    """is_partner_host(name): whether a partner owns a host name, asked in an app context;
+    a database connection opened for it is closed again (PostgreSQL's goes back to the pool)."""
+    def is_partner_host(name):
         with app.app_context():
             was_closed = database.is_closed()
             try:
@@ -80,7 +83,7 @@ def _asking_the_app(app, partner_for_host):
             finally:
                 if was_closed and not database.is_closed():
                     database.close()
-    return ask
+    return is_partner_host
 
 
 def init_app(app, partner_for_host):
@@ -91,7 +94,8 @@ def init_app(app, partner_for_host):
     if config["PREFERRED_URL_SCHEME"] == "https":
         config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
         app.wsgi_app = HttpsOnly(app.wsgi_app, config["SHOP_URL"],
-                                 _asking_the_app(app, partner_for_host))
+                                 partner_host_checker(app, partner_for_host))
     if config["PROXY_COUNT"]:
         count = config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count,
+                                x_host=count if config["TRUST_X_FORWARDED_HOST"] else 0)

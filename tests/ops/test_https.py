@@ -167,10 +167,24 @@ def test_a_partners_own_host_name_keeps_its_frame_on_https(shop_app, db):
     assert "Riverbooks" in framed.get_data(as_text=True)
 
 
+def test_a_clients_x_forwarded_host_cannot_choose_a_partners_frame(shop_app, db):
+    add_partner("acme", "Acme Outdoors", "https://acme.example/privacy",
+                hosts=["shop.acme.example"])
+    headers = {**FORWARDED_HTTPS, "X-Forwarded-Host": "shop.acme.example"}
+    # The proxy recipe forwards Host and leaves a client's X-Forwarded-Host as it came.
+    page = shop_app().test_client().get("/", base_url=SHOP_DOOR, headers=headers)
+    assert page.status_code == 200 and "Acme Outdoors" not in page.get_data(as_text=True)
+    # Only when the operator says the proxy sets it (overwriting the client's) is it believed.
+    trusting = shop_app(TRUST_X_FORWARDED_HOST="1").test_client()
+    framed = trusting.get("/", base_url=SHOP_DOOR, headers=headers)
+    assert "Acme Outdoors" in framed.get_data(as_text=True)
+
+
 def test_health_checks_and_metrics_answer_over_plain_http(shop_app, db):
-    client = shop_app().test_client()
+    client = shop_app(METRICS_TOKEN="token-for-the-scraper").test_client()
     assert client.get("/healthz", base_url=SHOP_DOOR).status_code == 200
-    assert client.get("/metrics", base_url=SHOP_DOOR).status_code in (200, 403)
+    assert client.get("/metrics", base_url=SHOP_DOOR, headers={
+        "Authorization": "Bearer token-for-the-scraper"}).status_code == 200
     assert client.get("/healthz/", base_url=SHOP_DOOR).status_code == 301
 
 

@@ -14,6 +14,7 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
+from storefront import create_app
 from storefront.mail.models import OutboxMessage
 from storefront.payments.gateway import PaymentError, ProcessorClient
 
@@ -57,6 +58,23 @@ def test_only_operators_may_read_the_metrics(app, client, monkeypatch):
                           headers={"Authorization": wrong}).status_code == 403, wrong
     scrape(client, environ_base=remote,
            headers={"Authorization": "Bearer s3cret-token-for-prometheus"})
+
+
+@pytest.mark.parametrize("headers", [
+    {},  # a proxy that adds no forwarding header at all
+    {"X-Real-IP": "203.0.113.9"},  # one that sends only X-Real-IP
+    {"X-Forwarded-Proto": "https"},
+])
+def test_behind_a_proxy_only_the_token_opens_the_metrics(database_url, monkeypatch, headers):
+    """Behind a proxy on the same machine every request comes from loopback: the address
+    says nothing about the client, so the token is the only way in."""
+    monkeypatch.setenv("PROXY_COUNT", "1")
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    client = app.test_client()
+    assert client.get("/metrics", headers=headers).status_code == 403
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", "s3cret-token-for-prometheus")
+    assert client.get("/metrics", headers=headers).status_code == 403
+    scrape(client, headers={**headers, "Authorization": "Bearer s3cret-token-for-prometheus"})
 
 
 def test_requests_are_counted_by_endpoint_and_status_never_by_path(client, db):
