@@ -124,6 +124,8 @@ def answer_early():
 
 
 def init_app(app):
-    """Install the endpoints; call it before the hooks they must not wait for."""
+    """Install the endpoints and what the metrics count; call it before the hooks they must
+    not wait for."""
+    metrics.init_app(app)
     app.before_request(answer_early)
     app.register_blueprint(bp)

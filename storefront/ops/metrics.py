@@ -1,12 +1,12 @@
 """What /metrics tells operators, in Prometheus's text format (prometheus-client).
 
 Requests are counted by endpoint (the route's name, never the path, which holds ids and
-tokens), method and status, and timed per endpoint; the payment gateway counts the
-processor's failures. Under gunicorn each worker writes its figures to files in
-PROMETHEUS_MULTIPROC_DIR (set by gunicorn.conf.py before any worker starts, see
-ops/multiprocess.py) and a scrape adds up every worker's; without it (tests, `flask run`)
-the figures are the process's own. The outbox's figures are read from the database at each
-scrape, so they are the same whichever server answers.
+tokens), method and status, and timed per endpoint; the processor's failures are counted as
+the payment gateway announces them (payments.signals.processor_failed). Under gunicorn each
+worker writes its figures to files in PROMETHEUS_MULTIPROC_DIR (set by gunicorn.conf.py before
+any worker starts, see ops/multiprocess.py) and a scrape adds up every worker's; without it
+(tests, `flask run`) the figures are the process's own. The outbox's figures are read from the
+database at each scrape, so they are the same whichever server answers.
 """
 import os
 
@@ -15,6 +15,8 @@ from prometheus_client import (CollectorRegistry, Counter, Histogram, disable_cr
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from storefront.payments.signals import processor_failed
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # The classic text format, which every Prometheus version reads.
@@ -50,9 +52,15 @@ def observe_request(endpoint, method, status, seconds):
     LATENCY.labels(endpoint).observe(seconds)
 
 
-def count_processor_error(kind):
-    """Count one failed call to the payment company ('unavailable' or 'refused')."""
+def count_processor_error(sender, kind):
+    """Count one failed call to the payment company ('unavailable' or 'refused'): a receiver
+    of payments.signals.processor_failed."""
     PROCESSOR_ERRORS.labels(kind).inc()
+
+
+def init_app(app):
+    """Count what the domains announce (payments sits below ops and never imports it)."""
+    processor_failed.connect(count_processor_error)
 
 
 class OutboxCollector:

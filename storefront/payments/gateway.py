@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from storefront.ops.metrics import count_processor_error
+from storefront.payments.signals import processor_failed
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +134,16 @@ class ProcessorClient:
 
     def _post(self, path, payload, method="POST"):
         """(status, JSON object) of a POST (or a GET without payload), or ProcessorUnavailable,
-        which the operators' metrics count."""
+        announced as a failure (processor_failed)."""
         try:
             return self._exchange(path, payload, method)
         except ProcessorUnavailable:
-            count_processor_error("unavailable")
+            self._failed("unavailable")
             raise
+
+    def _failed(self, kind):
+        """Tell whoever listens (the operators' metrics) that a call failed."""
+        processor_failed.send(self, kind=kind)
 
     def _exchange(self, path, payload, method):
         request = urllib.request.Request(
@@ -176,7 +180,7 @@ class ProcessorClient:
         """The authorization's state after a capture, void or refund (or as it stands)."""
         status, body = self._post(path, payload, method)
         if status != 200:
-            count_processor_error("refused")
+            self._failed("refused")
             raise PaymentError(f"{path} refused ({status}): {body.get('message')}",
                                body.get("code"))
         try:
@@ -186,7 +190,7 @@ class ProcessorClient:
                 captured_cents=int(body["captured_cents"]),
                 refunded_cents=int(body["refunded_cents"]))
         except (KeyError, TypeError, ValueError):
-            count_processor_error("unavailable")
+            self._failed("unavailable")
             raise ProcessorUnavailable(f"{path} answered without the authorization") from None
 
     def authorize(self, payload):
@@ -202,14 +206,14 @@ class ProcessorClient:
         if status == 402:
             raise PaymentDeclined(str(body.get("code")))
         if status not in (200, 201):
-            count_processor_error("refused")
+            self._failed("refused")
             raise PaymentError(f"authorization refused ({status}): {body.get('message')}",
                                body.get("code"))
         try:
             return Authorization(id=str(body["id"]), amount_cents=int(body["amount_cents"]),
                                  brand=str(body["brand"]), last_four=str(body["last_four"]))
         except (KeyError, TypeError, ValueError):
-            count_processor_error("unavailable")
+            self._failed("unavailable")
             self.void_reference(payload["order_reference"])
             raise ProcessorUnavailable("the authorization answer was incomplete") from None
 
