@@ -22,7 +22,7 @@ def worker_exit(server, worker):
 
 def on_starting(server):
     """Before any worker starts: the folder where the workers' metrics add up
-    (storefront/ops/multiprocess.py), emptied of the last run's."""
+    (storefront/ops/multiprocess.py), emptied of the last run's unless the operator chose it."""
     from storefront.ops.multiprocess import prepare
     prepare(server.cfg.bind)
 

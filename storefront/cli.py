@@ -1,6 +1,5 @@
-"""The `storefront` command: serve, migrate, seed, staff, processor, worker, mail."""
-import os
-import sys
+"""The `storefront` command: migrate, seed, staff, processor, payments, worker, mail, and
+the groups of the packages (serve, backup and tls are the operators', in storefront/ops/)."""
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from storefront.db import database
 from storefront.fulfilment.commands import orders_group
 from storefront.marketing.commands import marketing_group
 from storefront.ops.backup_commands import backup_group
+from storefront.ops.serve_commands import serve
 from storefront.ops.tls import tls_group
 from storefront.partners.commands import partners_group
 from storefront.privacy.commands import privacy_group
@@ -117,59 +117,6 @@ def staff_unlock(email):
             raise click.ClickException(f"no staff account for {email}")
         unlock_staff(member, current_app.config["SECRET_KEY"])
     click.echo(f"{member.email} is unlocked")
-
-
-def _tls_pair(cert, key):
-    """The certificate and key to serve with (TLS_CERT_FILE and TLS_KEY_FILE by default),
-    checked once here rather than by every worker."""
-    import ssl
-
-    from storefront.config import tls_files
-    default_cert, default_key = tls_files()
-    cert, key = cert or default_cert, key or default_key
-    for what, path in (("certificate", cert), ("key", key)):
-        if not path.is_file():
-            raise click.ClickException(
-                f"no TLS {what} at {path}: make a development pair with `storefront tls "
-                "self-signed`, or point TLS_CERT_FILE and TLS_KEY_FILE at yours")
-    try:
-        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
-    except (ssl.SSLError, OSError) as error:
-        raise click.ClickException(f"cannot serve HTTPS with {cert} and {key}: {error}") from None
-    return cert, key
-
-
-@click.command()
-@click.option("--bind", default="127.0.0.1:8000", show_default=True)
-@click.option("--workers", type=int, default=None, help="Default: 2 per core, plus one.")
-@click.option("--tls", is_flag=True, help="Serve HTTPS (with TLS_CERT_FILE and TLS_KEY_FILE "
-              "unless --cert and --key say otherwise); the shop's scheme becomes https.")
-@click.option("--cert", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="With --tls: the certificate, PEM (with its chain).")
-@click.option("--key", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="With --tls: its private key, PEM.")
-def serve(bind, workers, tls, cert, key):
-    """Serve the shop with gunicorn (the same settings `make run` and the benchmark use)."""
-    from storefront.config import PROJECT_ROOT, instance_path
-    if (cert or key) and not tls:
-        raise click.UsageError("--cert and --key go with --tls")
-    args = ["gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--chdir",
-            str(PROJECT_ROOT), "--bind", bind]
-    if tls:
-        cert, key = _tls_pair(cert, key)
-        args += ["--certfile", str(cert), "--keyfile", str(key)]
-        # The workers read these when they build the app: Secure cookies, HSTS, and links in
-        # mail to this server, unless the environment already says otherwise.
-        os.environ.setdefault("PREFERRED_URL_SCHEME", "https")
-        os.environ.setdefault("SHOP_URL", f"https://{bind}")
-    if workers:
-        args += ["--workers", str(workers)]
-    logins = instance_path() / "demo-logins.txt"
-    if logins.exists():
-        click.echo(logins.read_text())
-    click.secho(f"Storefront is at {'https' if tls else 'http'}://{bind}/  (Ctrl-C stops it)",
-                bold=True)
-    os.execvp(sys.executable, [sys.executable, "-m", *args, "wsgi:app"])
 
 
 @click.group()
@@ -293,15 +240,15 @@ def mail_sink(host, port, directory):
     sink.serve(host, port, directory or instance_path() / "mail", announce=click.echo)
 
 
+COMMANDS = (migrate, seed, staff, serve, processor, payments, worker, mail, orders_group,
+            partners_group, privacy_group, care_group, marketing_group, backup_group, tls_group)
+
+
 def register_commands(app):
     """Make the commands available as `flask --app wsgi ...` too."""
-    for command in (migrate, seed, staff, serve, processor, payments, worker, mail,
-                    orders_group, partners_group, privacy_group, care_group, marketing_group,
-                    backup_group, tls_group):
+    for command in COMMANDS:
         app.cli.add_command(command)
 
 
-for _command in (migrate, seed, staff, serve, processor, payments, worker, mail,
-                 orders_group, partners_group, privacy_group, care_group, marketing_group,
-                 backup_group, tls_group):
+for _command in COMMANDS:
     main.add_command(_command)

@@ -23,9 +23,17 @@ def folder_for(binds):
 
 
 def prepare(binds, environ=os.environ):
-    """Set PROMETHEUS_MULTIPROC_DIR (unless the operator did) and empty it of a previous run's
-    files, whose counters would otherwise be added to this run's. Returns the folder."""
-    folder = Path(environ.setdefault(VARIABLE, str(folder_for(binds))))
+    """The folder the workers write their figures to. Unless the operator set
+    PROMETHEUS_MULTIPROC_DIR, it is instance/metrics/<address>, set here and emptied of a
+    previous run's files (their counters would be added to this run's). A folder the operator
+    set is theirs: it may be shared with a server that is running, so nothing in it is
+    deleted; emptying it between runs is theirs to do."""
+    if environ.get(VARIABLE):
+        folder = Path(environ[VARIABLE])
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    folder = folder_for(binds)
+    environ[VARIABLE] = str(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink()

@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from storefront import create_app
 from storefront.mail.models import OutboxMessage
+from storefront.ops import multiprocess
 from storefront.payments.gateway import PaymentError, ProcessorClient
 
 from tests.factories import add_to_cart, checkout, make_product
@@ -208,3 +209,22 @@ def test_every_workers_requests_add_up_and_each_is_logged(served):
     lines = log.read_text()
     for request_id in ("held-0001", "bench-0000", "bench-0029"):
         assert f"request_id={request_id} method=GET route=/healthz status=200" in lines
+
+
+def test_starting_empties_only_the_metrics_folder_it_chose(tmp_path, monkeypatch):
+    monkeypatch.setenv("STOREFRONT_INSTANCE", str(tmp_path / "instance"))
+    chosen = multiprocess.folder_for(["127.0.0.1:8000"])
+    chosen.mkdir(parents=True)
+    (chosen / "counter_99999.db").write_bytes(b"left by the last run")
+    environ = {}
+    assert multiprocess.prepare(["127.0.0.1:8000"], environ) == chosen
+    assert environ == {"PROMETHEUS_MULTIPROC_DIR": str(chosen)}
+    assert list(chosen.iterdir()) == []
+    # A folder the operator set may be shared with a server that is running: left as it is.
+    operators = tmp_path / "shared-metrics"
+    operators.mkdir()
+    (operators / "counter_4242.db").write_bytes(b"a live server's figures")
+    environ = {"PROMETHEUS_MULTIPROC_DIR": str(operators)}
+    assert multiprocess.prepare(["127.0.0.1:8001"], environ) == operators
+    assert environ == {"PROMETHEUS_MULTIPROC_DIR": str(operators)}
+    assert [path.name for path in operators.iterdir()] == ["counter_4242.db"]

@@ -156,3 +156,48 @@ def test_serve_tls_refuses_a_missing_or_mismatched_pair(pair, tmp_path, monkeypa
 
     result = _storefront("serve", "--cert", str(cert))
     assert result.exit_code == 2 and "--cert and --key go with --tls" in result.output
+
+
+@pytest.fixture
+def gunicorn_started(pair, monkeypatch):
+    """`storefront serve --tls` up to starting gunicorn: what it would run, with what
+    environment (os.environ as it was when gunicorn would have taken over)."""
+    cert, key, _ = pair
+    started = {}
+
+    def execvp(program, args):
+        started.update(args=args, environ=dict(os.environ))
+
+    monkeypatch.setattr(os, "execvp", execvp)
+    monkeypatch.setenv("TLS_CERT_FILE", str(cert))
+    monkeypatch.setenv("TLS_KEY_FILE", str(key))
+    for name in ("SHOP_URL", "PREFERRED_URL_SCHEME"):
+        monkeypatch.delenv(name, raising=False)
+    return started
+
+
+@pytest.mark.parametrize("bind, shop_url", [
+    ("127.0.0.1:8443", "https://127.0.0.1:8443"),
+    ("localhost:8443", "https://localhost:8443"),
+    ("[::1]:8443", "https://[::1]:8443"),
+    ("shop.example.com", "https://shop.example.com:8000"),  # gunicorn's default port
+])
+def test_serve_tls_links_mail_to_the_address_it_serves(gunicorn_started, bind, shop_url):
+    result = _storefront("serve", "--tls", "--bind", bind)
+    assert result.exit_code == 0, result.output
+    assert gunicorn_started["environ"]["SHOP_URL"] == shop_url
+    assert gunicorn_started["environ"]["PREFERRED_URL_SCHEME"] == "https"
+    assert f"links in mail point at {shop_url}" in result.output
+
+
+@pytest.mark.parametrize("bind", ["0.0.0.0:8443", "[::]:8443", ":8443", "unix:/run/shop.sock"])
+def test_serve_tls_on_every_address_needs_shop_url(gunicorn_started, monkeypatch, bind):
+    """A wildcard bind says nothing of the name customers use: no https://0.0.0.0 in mail."""
+    result = _storefront("serve", "--tls", "--bind", bind)
+    assert result.exit_code == 1 and gunicorn_started == {}
+    assert "set SHOP_URL to the shop's public address" in result.output
+    monkeypatch.setenv("SHOP_URL", "https://shop.example.com")
+    result = _storefront("serve", "--tls", "--bind", bind)
+    assert result.exit_code == 0, result.output
+    assert gunicorn_started["environ"]["SHOP_URL"] == "https://shop.example.com"
+    assert "links in mail point at https://shop.example.com" in result.output
