@@ -3,10 +3,14 @@
 `create` takes a consistent snapshot while the shop keeps running (SQLite through its online
 backup API, PostgreSQL through pg_dump, which reads in one repeatable-read transaction) and
 seals it for the operator's public key (ops.envelope): pg_dump's output streams straight into
-the sealed file, and a SQLite copy exists only in a private temporary directory, removed
-whatever happens. `restore` opens and checks the whole file before it touches the database,
+the sealed file. `restore` opens and checks the whole file before it touches the database,
 so a damaged, cut or altered file or the wrong key changes nothing, and it restores only into
 an empty database.
+
+The plaintext that must touch a disk (a SQLite snapshot being sealed, a backup being restored)
+goes to a directory only this user can enter, made inside a scratch folder the caller names
+(the command's default is under the instance folder, never the host's shared /tmp), and is
+removed whatever happens but a kill; a killed run leaves its storefront-backup-* directory.
 """
 import os
 import shutil
@@ -44,13 +48,13 @@ class Outcome:
     key_id: str
 
 
-def create(database_url, key, out_path, chunk_size=CHUNK_SIZE):
+def create(database_url, key, out_path, scratch_root, chunk_size=CHUNK_SIZE):
     """Snapshot the database at database_url into a new sealed file at out_path for key
-    (the public key, or the secret key). A failed backup leaves no file behind."""
+    (the public key). A failed backup leaves no file behind."""
     kind, out_path = _kind(database_url), Path(out_path)
     if out_path.exists():
         raise BackupError(f"{out_path} already exists: choose a new name")
-    with _private_directory() as scratch, _new_file(out_path) as sink:
+    with _private_directory(scratch_root) as scratch, _new_file(out_path) as sink:
         if kind == SQLITE:
             copy = scratch / "snapshot.db"
             _sqlite_snapshot(_sqlite_path(database_url), copy)
@@ -61,7 +65,7 @@ def create(database_url, key, out_path, chunk_size=CHUNK_SIZE):
     return Outcome(KINDS[kind], out_path.stat().st_size, key_id(key).hex())
 
 
-def restore(database_url, secret, in_path):
+def restore(database_url, secret, in_path, scratch_root):
     """Bring the backup at in_path back into the empty database at database_url, with the
     secret key. Every chunk is checked before the database is touched."""
     kind = _kind(database_url)
@@ -69,7 +73,7 @@ def restore(database_url, secret, in_path):
         stream = open(in_path, "rb")
     except OSError as error:
         raise BackupError(f"cannot read {in_path}: {error.strerror}") from None
-    with stream, _private_directory() as scratch:
+    with stream, _private_directory(scratch_root) as scratch:
         header = read_header(stream)
         check_key(header, secret)
         if header.kind != kind:
@@ -219,9 +223,16 @@ def _tail(log, lines=5):
 
 
 @contextmanager
-def _private_directory():
-    """A directory only this user can enter (mkdtemp makes it 0700), removed in all cases."""
-    with tempfile.TemporaryDirectory(prefix="storefront-backup-") as name:
+def _private_directory(root):
+    """A new directory in root (made 0700 when missing) that only this user can enter
+    (mkdtemp makes it 0700), removed in all cases."""
+    try:
+        Path(root).mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory = tempfile.TemporaryDirectory(prefix="storefront-backup-", dir=root)
+    except OSError as error:
+        raise BackupError(f"cannot make a private scratch directory in {root}: "
+                          f"{error.strerror}") from None
+    with directory as name:
         yield Path(name)
 
 

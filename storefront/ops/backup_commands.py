@@ -8,6 +8,15 @@ from flask.cli import with_appcontext
 
 from storefront.ops import backup, envelope
 
+_scratch_option = click.option(
+    "--scratch-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Where the plaintext that must touch a disk goes, in a private directory removed "
+    "afterwards (default: instance/backup-scratch/; never the shared /tmp).")
+
+
+def _scratch_root(given):
+    return given or Path(current_app.config["INSTANCE_PATH"]) / "backup-scratch"
+
 
 @click.group("backup")
 def backup_group():
@@ -34,13 +43,14 @@ def keygen(key_file):
               help="The public key (.pub) to seal the backup for.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The backup file to write (it must not exist).")
+@_scratch_option
 @with_appcontext
-def create(key_file, out):
+def create(key_file, out, scratch_dir):
     """Write a consistent, encrypted snapshot of the database, while the shop runs."""
     started = time.monotonic()
     try:
-        outcome = backup.create(current_app.config["DATABASE_URL"], envelope.read_key(key_file),
-                                out)
+        outcome = backup.create(current_app.config["DATABASE_URL"],
+                                envelope.read_public_key(key_file), out, _scratch_root(scratch_dir))
     except envelope.BackupError as error:
         raise click.ClickException(f"{error}; no backup was written") from None
     click.echo(f"{outcome.kind} backup written to {out}: {outcome.size:,} bytes in "
@@ -49,16 +59,18 @@ def create(key_file, out):
 
 @backup_group.command("restore")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The secret key the backup was sealed for.")
+              help="The secret key the backup was sealed for (readable by you alone).")
 @click.option("--in", "in_path", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="The backup file.")
+@_scratch_option
 @with_appcontext
-def restore(key_file, in_path):
+def restore(key_file, in_path, scratch_dir):
     """Restore a backup into an empty database, after checking all of it."""
     started = time.monotonic()
     try:
         outcome = backup.restore(current_app.config["DATABASE_URL"],
-                                 envelope.read_key(key_file), in_path)
+                                 envelope.read_secret_key(key_file), in_path,
+                                 _scratch_root(scratch_dir))
     except envelope.BackupError as error:
         raise click.ClickException(f"{error}; nothing was restored") from None
     click.echo(f"{outcome.kind} backup {in_path} restored in {time.monotonic() - started:.1f} s; "

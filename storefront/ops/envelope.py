@@ -96,6 +96,30 @@ def read_key(path):
     raise BackupError(f"{path} is not a storefront backup key file")
 
 
+def read_public_key(path):
+    """The public key in a .pub file, to seal with. A secret key file is refused: sealing
+    needs only the public key, and the secret key belongs off the hosting machine."""
+    key = read_key(path)
+    if isinstance(key, X25519PrivateKey):
+        raise BackupError(f"{path} is the secret key: a backup is made with the public key "
+                          f"alone ({public_key_path(path)}); keep the secret key off this "
+                          "machine")
+    return key
+
+
+def read_secret_key(path):
+    """The secret key in a key file, to open a backup with. Refused when users other than
+    its owner may read it (as ssh refuses such a private key): it opens every backup."""
+    key = read_key(path)
+    if not isinstance(key, X25519PrivateKey):
+        raise BackupError("opening a backup needs the secret key file, not the public key")
+    mode = Path(path).stat().st_mode
+    if mode & 0o077:
+        raise BackupError(f"{path} can be read by other users (mode {mode & 0o777:o}): make "
+                          f"it yours alone (chmod 600 {path}) and check nobody copied it")
+    return key
+
+
 def key_id(key):
     """A short public name for a key pair (from the public key), written in every backup."""
     return hashlib.sha256(b"storefront backup key id\0" + _raw(_public(key))).digest()[:8]
@@ -113,7 +137,7 @@ def seal(source, sink, key, kind, chunk_size=CHUNK_SIZE):
                           ephemeral_raw)
     aead = AESGCM(_file_key(ephemeral.exchange(recipient), ephemeral_raw, recipient))
     sink.write(header)
-    for counter, chunk, last in _pieces(source, chunk_size):
+    for counter, chunk, last in _chunks_with_last_flag(source, chunk_size):
         sink.write(aead.encrypt(_nonce(prefix, counter, last), chunk, header))
 
 
@@ -150,7 +174,7 @@ def unseal(stream, sink, secret, header):
     except ValueError:
         raise BackupError(DAMAGED.format("header")) from None
     aead = AESGCM(_file_key(shared, header.ephemeral, secret.public_key()))
-    for counter, sealed, last in _pieces(stream, header.chunk_size + TAG):
+    for counter, sealed, last in _chunks_with_last_flag(stream, header.chunk_size + TAG):
         try:
             sink.write(aead.decrypt(_nonce(header.nonce_prefix, counter, last), sealed,
                                     header.raw))
@@ -158,7 +182,7 @@ def unseal(stream, sink, secret, header):
             raise BackupError(DAMAGED.format(counter + 1)) from None
 
 
-def _pieces(stream, size):
+def _chunks_with_last_flag(stream, size):
     """(counter, bytes, is last) for each size-byte piece of stream; reading one piece ahead
     tells the last. An empty stream is one empty last piece."""
     current, counter = _read(stream, size), 0

@@ -78,11 +78,13 @@ def empty_url(database_url, tmp_path):
 
 @pytest.fixture
 def scratch(tmp_path, monkeypatch):
-    """Where the backup's temporary files go, to prove none is left behind."""
-    folder = tmp_path / "scratch"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
+    """The scratch folder the backup is given, to prove nothing is left behind in it; the
+    host's temporary folder (tempfile's) is another, which must stay empty."""
+    host_tmp = tmp_path / "host-tmp"
+    host_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(host_tmp))
+    yield tmp_path / "scratch"
+    assert list(host_tmp.iterdir()) == []
 
 
 @pytest.fixture
@@ -107,9 +109,11 @@ def test_a_backup_restores_every_table_row_for_row(database_url, shop, keys, emp
                   "consent_event", "outbox_message", "product", "schema_migration"):
         assert before[table], f"the shop has no {table} rows: the test would prove little"
     secret, public = keys
-    made = backup.create(database_url, public, tmp_path / "shop.backup", chunk_size=4096)
+    made = backup.create(database_url, public, tmp_path / "shop.backup", scratch,
+                         chunk_size=4096)
     assert made.size == (tmp_path / "shop.backup").stat().st_size > 10 * 4096
-    assert backup.restore(empty_url, secret, tmp_path / "shop.backup").key_id == made.key_id
+    restored = backup.restore(empty_url, secret, tmp_path / "shop.backup", scratch)
+    assert restored.key_id == made.key_id
     assert _table_rows(empty_url) == before
     assert list(scratch.iterdir()) == []
     # The restored shop goes on: a new row gets a new id (PostgreSQL's sequences came too).
@@ -119,7 +123,7 @@ def test_a_backup_restores_every_table_row_for_row(database_url, shop, keys, emp
 
 
 def test_a_migrated_but_empty_database_is_restored_into(database_url, shop, keys, empty_url,
-                                                        tmp_path):
+                                                        tmp_path, scratch):
     """`storefront migrate` leaves rows only in the migrations' history: that counts as
     empty, and the backup's history replaces it."""
     _make_parent(empty_url)
@@ -127,8 +131,8 @@ def test_a_migrated_but_empty_database_is_restored_into(database_url, shop, keys
         schema.migrate(target)
     assert backup.tables_with_rows(empty_url) == []
     before = _table_rows(database_url)
-    backup.create(database_url, keys[1], tmp_path / "shop.backup")
-    backup.restore(empty_url, keys[0], tmp_path / "shop.backup")
+    backup.create(database_url, keys[1], tmp_path / "shop.backup", scratch)
+    backup.restore(empty_url, keys[0], tmp_path / "shop.backup", scratch)
     assert _table_rows(empty_url) == before
 
 
@@ -146,10 +150,19 @@ def test_the_command_line_keys_backs_up_and_restores_and_the_file_reads_as_noise
     assert key.read_bytes() == secret
 
     out = tmp_path / "nightly.backup"
+    # The secret key has no business on the machine that makes backups.
+    with_secret = _storefront("backup", "create", "--key-file", key, "--out", out,
+                              DATABASE_URL=database_url)
+    assert with_secret.returncode == 1 and f"{key} is the secret key" in with_secret.stderr
+    assert not out.exists()
+    instance = tmp_path / "instance"
     created = _storefront("backup", "create", "--key-file", f"{key}.pub", "--out", out,
-                          DATABASE_URL=database_url)
+                          DATABASE_URL=database_url, STOREFRONT_INSTANCE=str(instance))
     assert created.returncode == 0, created.stderr
     assert f"backup written to {out}" in created.stdout
+    # Its scratch folder is the instance's, private, and left empty.
+    assert (instance / "backup-scratch").stat().st_mode & 0o777 == 0o700
+    assert list((instance / "backup-scratch").iterdir()) == []
     sealed = out.read_bytes()
     for plain in (b"ada@example.com", b"Ada Shopper", b"bea@example.com", b"1 Main Street",
                   b"Brass Lamp", b"Springfield", b"CREATE TABLE", b"SQLite format"):
@@ -159,10 +172,62 @@ def test_the_command_line_keys_backs_up_and_restores_and_the_file_reads_as_noise
     with_public = _storefront("backup", "restore", "--key-file", f"{key}.pub", "--in", out,
                               DATABASE_URL=empty_url)
     assert with_public.returncode == 1 and "needs the secret key" in with_public.stderr
-    restored = _storefront("backup", "restore", "--key-file", key, "--in", out,
+    # Like ssh, a secret key that other users can read is refused.
+    key.chmod(0o644)
+    readable = _storefront("backup", "restore", "--key-file", key, "--in", out,
                            DATABASE_URL=empty_url)
+    assert readable.returncode == 1 and "can be read by other users" in readable.stderr
+    assert _table_names(empty_url) == []
+    key.chmod(0o600)
+    mine = tmp_path / "my-scratch"
+    restored = _storefront("backup", "restore", "--key-file", key, "--in", out,
+                           "--scratch-dir", mine, DATABASE_URL=empty_url)
     assert restored.returncode == 0, restored.stderr
     assert _table_rows(empty_url) == _table_rows(database_url)
+    assert mine.stat().st_mode & 0o777 == 0o700 and list(mine.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o660, 0o700], ids=oct)
+def test_a_secret_key_only_its_owner_can_read_is_accepted(tmp_path, mode):
+    key = tmp_path / "backup.key"
+    envelope.generate_keys(key)
+    assert isinstance(envelope.read_secret_key(key), type(envelope.read_key(key)))
+    key.chmod(mode)
+    if mode & 0o077:
+        with pytest.raises(BackupError, match=f"mode {mode:o}.*chmod 600"):
+            envelope.read_secret_key(key)
+    else:
+        envelope.read_secret_key(key)
+    with pytest.raises(BackupError, match="is the secret key"):
+        envelope.read_public_key(key)
+    with pytest.raises(BackupError, match="needs the secret key"):
+        envelope.read_secret_key(f"{key}.pub")
+
+
+def test_the_plaintext_goes_only_to_a_private_directory_in_the_scratch_folder(
+        database_url, db, keys, empty_url, tmp_path, monkeypatch, scratch):
+    make_customer()
+    seen = []
+    real_unseal, real_snapshot = backup.unseal, backup._sqlite_snapshot
+
+    def where(path):
+        seen.append((path.parent.parent, path.parent.stat().st_mode & 0o777))
+
+    def unseal(stream, sink, *args):
+        where(Path(sink.name))
+        return real_unseal(stream, sink, *args)
+
+    def snapshot(path, copy):
+        where(Path(copy))
+        return real_snapshot(path, copy)
+
+    monkeypatch.setattr(backup, "unseal", unseal)
+    monkeypatch.setattr(backup, "_sqlite_snapshot", snapshot)
+    backup.create(database_url, keys[1], tmp_path / "shop.backup", scratch)
+    backup.restore(empty_url, keys[0], tmp_path / "shop.backup", scratch)
+    # A SQLite snapshot and every restore; pg_dump's output is sealed as it streams.
+    assert seen == [(scratch, 0o700)] * (2 if database_url.startswith("sqlite") else 1)
+    assert scratch.stat().st_mode & 0o777 == 0o700 and list(scratch.iterdir()) == []
 
 
 def test_a_damaged_cut_altered_or_foreign_file_or_a_wrong_key_writes_nothing(
@@ -170,7 +235,7 @@ def test_a_damaged_cut_altered_or_foreign_file_or_a_wrong_key_writes_nothing(
     make_customer()
     secret, public = keys
     good = tmp_path / "shop.backup"
-    backup.create(database_url, public, good, chunk_size=1024)
+    backup.create(database_url, public, good, scratch, chunk_size=1024)
     sealed = good.read_bytes()
     header = len(envelope.read_header(BytesIO(sealed)).raw)
     chunk = 1024 + envelope.TAG
@@ -199,7 +264,7 @@ def test_a_damaged_cut_altered_or_foreign_file_or_a_wrong_key_writes_nothing(
     for case, content in damaged.items():
         (tmp_path / "bad.backup").write_bytes(content)
         with pytest.raises(BackupError) as refused:
-            backup.restore(empty_url, secret, tmp_path / "bad.backup")
+            backup.restore(empty_url, secret, tmp_path / "bad.backup", scratch)
         assert str(refused.value), case
         if case.startswith("byte ") and int(case.split()[1]) >= header or "chunk" in case \
                 or "cut" in case or "appended" in case:
@@ -208,37 +273,37 @@ def test_a_damaged_cut_altered_or_foreign_file_or_a_wrong_key_writes_nothing(
                              (damaged["a newer format"], "in format 2; this storefront reads")):
         (tmp_path / "bad.backup").write_bytes(content)
         with pytest.raises(BackupError, match=message):
-            backup.restore(empty_url, secret, tmp_path / "bad.backup")
+            backup.restore(empty_url, secret, tmp_path / "bad.backup", scratch)
 
     envelope.generate_keys(tmp_path / "other.key")
     with pytest.raises(BackupError, match="sealed for key"):
-        backup.restore(empty_url, envelope.read_key(tmp_path / "other.key"), good)
+        backup.restore(empty_url, envelope.read_key(tmp_path / "other.key"), good, scratch)
     (tmp_path / "not-a-key").write_bytes(os.urandom(32))
     with pytest.raises(BackupError, match="not a storefront backup key file"):
         envelope.read_key(tmp_path / "not-a-key")
 
     assert _table_names(empty_url) == [] and list(scratch.iterdir()) == []
-    backup.restore(empty_url, secret, good)  # the intact file, for contrast
+    backup.restore(empty_url, secret, good, scratch)  # the intact file, for contrast
     assert _table_names(empty_url)
 
 
 def test_a_backup_of_the_other_kind_of_database_is_refused(database_url, keys, empty_url,
-                                                           tmp_path):
+                                                           tmp_path, scratch):
     other = envelope.POSTGRESQL if database_url.startswith("sqlite") else envelope.SQLITE
     with open(tmp_path / "other.backup", "wb") as sink:
         envelope.seal(BytesIO(b"PGDMP or SQLite"), sink, keys[1], other)
     with pytest.raises(BackupError, match=f"a backup of a {envelope.KINDS[other]} database"):
-        backup.restore(empty_url, keys[0], tmp_path / "other.backup")
+        backup.restore(empty_url, keys[0], tmp_path / "other.backup", scratch)
     assert _table_names(empty_url) == []
 
 
 def test_restoring_into_a_database_with_rows_is_refused(database_url, db, keys, empty_url,
-                                                        tmp_path):
+                                                        tmp_path, scratch):
     make_customer()
-    backup.create(database_url, keys[1], tmp_path / "shop.backup")
+    backup.create(database_url, keys[1], tmp_path / "shop.backup", scratch)
     before = _table_rows(database_url)
     with pytest.raises(BackupError, match=r"not empty \(.*customer.*have rows\)"):
-        backup.restore(database_url, keys[0], tmp_path / "shop.backup")
+        backup.restore(database_url, keys[0], tmp_path / "shop.backup", scratch)
     assert _table_rows(database_url) == before
     # A database holding one row anywhere is not empty either.
     _make_parent(empty_url)
@@ -247,12 +312,12 @@ def test_restoring_into_a_database_with_rows_is_refused(database_url, db, keys, 
         connection.execute("INSERT INTO notes VALUES ('keep me')")
         connection.commit()
     with pytest.raises(BackupError, match=r"not empty \(.*notes have rows\)"):
-        backup.restore(empty_url, keys[0], tmp_path / "shop.backup")
+        backup.restore(empty_url, keys[0], tmp_path / "shop.backup", scratch)
     assert _table_names(empty_url) == ["notes"]
 
 
 def test_a_backup_taken_while_the_shop_writes_is_consistent(database_url, db, keys, empty_url,
-                                                            tmp_path):
+                                                            tmp_path, scratch):
     """Each of the writer's transactions adds two events: a snapshot holds both or neither."""
     stop, written = threading.Event(), threading.Event()
 
@@ -271,11 +336,11 @@ def test_a_backup_taken_while_the_shop_writes_is_consistent(database_url, db, ke
     writer.start()
     try:
         assert written.wait(30)
-        backup.create(database_url, keys[1], tmp_path / "busy.backup")
+        backup.create(database_url, keys[1], tmp_path / "busy.backup", scratch)
     finally:
         stop.set()
         writer.join()
-    backup.restore(empty_url, keys[0], tmp_path / "busy.backup")
+    backup.restore(empty_url, keys[0], tmp_path / "busy.backup", scratch)
     with closing(_connect(empty_url)) as connection:
         restored = connection.execute("SELECT COUNT(*) FROM consent_event").fetchone()[0]
     assert restored >= 40 and restored % 2 == 0
@@ -289,11 +354,11 @@ def test_a_failed_backup_leaves_no_file(database_url, keys, tmp_path, scratch):
         missing = urlparse(database_url)._replace(path="/no_such_database").geturl()
     (tmp_path / "out").mkdir()
     with pytest.raises(BackupError, match="no SQLite database|pg_dump failed"):
-        backup.create(missing, keys[1], tmp_path / "out" / "shop.backup")
+        backup.create(missing, keys[1], tmp_path / "out" / "shop.backup", scratch)
     assert list((tmp_path / "out").iterdir()) == [] and list(scratch.iterdir()) == []
     (tmp_path / "out" / "taken.backup").write_bytes(b"an older backup")
     with pytest.raises(BackupError, match="already exists"):
-        backup.create(database_url, keys[1], tmp_path / "out" / "taken.backup")
+        backup.create(database_url, keys[1], tmp_path / "out" / "taken.backup", scratch)
     assert (tmp_path / "out" / "taken.backup").read_bytes() == b"an older backup"
 
 
