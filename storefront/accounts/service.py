@@ -1,4 +1,6 @@
-"""Account rules: registration, sign-in with throttling and lockout, profile changes, staff."""
+"""Account rules: registration, sign-in with throttling and lockout, the password typed again,
+staff accounts; and the checks of what a form gives (an account holder's own changes are in
+profile.py)."""
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
@@ -10,7 +12,7 @@ from storefront.accounts.contact import (ContactError, normalise_email, normalis
 from storefront.accounts.models import (STAFF_ROLES, AccountSession, Address, Customer,
                                          LoginAttempt, Phone, StaffUser)
 from storefront.db import database
-from storefront.privacy import consent, mailing, publishing
+from storefront.privacy import mailing, publishing
 
 STAFF_LOCK_AFTER = 10
 STAFF_LOCK_FOR = timedelta(minutes=30)
@@ -61,7 +63,7 @@ class AddressData:
         return cls(**{k: (v or "").strip() for k, v in mapping.items() if k in names})
 
 
-class _Problems:
+class Problems:
     """Collects every problem of a form, so all of them are shown at once."""
 
     def __init__(self):
@@ -93,13 +95,17 @@ def email_key(raw):
         return (raw or "").strip().lower()
 
 
-def _address(problems, data, prefix):
+def check_address(problems, data, prefix):
+    """The address (AddressData) with its postal code in its country's form; a problem is
+    kept for the field `<prefix>-postal_code`."""
     data.postal_code = problems.check(f"{prefix}-postal_code", normalise_postal_code,
                                       data.postal_code, data.country) or data.postal_code
     return data
 
 
-def _phones(problems, day, evening, region):
+def check_phones(problems, day, evening, region):
+    """{kind: number} of the day and evening numbers given (at least one is needed), read as
+    numbers of region when they have no country code."""
     numbers = {}
     for kind, raw in ((Phone.DAY, day), (Phone.EVENING, evening)):
         if raw and raw.strip():
@@ -111,7 +117,8 @@ def _phones(problems, day, evening, region):
     return numbers
 
 
-def _password(problems, password, min_length, email, field="password"):
+def check_new_password(problems, password, min_length, email, field="password"):
+    """Keep a problem for field when the new password breaks a rule (passwords.py)."""
     reasons = passwords.password_problems(password, min_length, email)
     if reasons:
         problems.add(field, " ".join(reasons))
@@ -130,14 +137,14 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
         throttle.check("register", "", ip, per_account=None)
     except throttle.Throttled as error:
         raise AccountError(str(error), "email") from None
-    problems = _Problems()
+    problems = Problems()
     if not name.strip():
         problems.add("name", "Enter your name.")
     normalised = problems.check("email", normalise_email, email)
-    _password(problems, password, passwords.CUSTOMER_MIN_LENGTH, email)
-    shipping = _address(problems, shipping, "shipping")
-    billing = _address(problems, billing, "billing") if billing else shipping
-    numbers = _phones(problems, day_phone, evening_phone, shipping.country)
+    check_new_password(problems, password, passwords.CUSTOMER_MIN_LENGTH, email)
+    shipping = check_address(problems, shipping, "shipping")
+    billing = check_address(problems, billing, "billing") if billing else shipping
+    numbers = check_phones(problems, day_phone, evening_phone, shipping.country)
     problems.raise_any()
     email, key = normalised
     if Customer.by_email_key(key) is not None:
@@ -182,56 +189,6 @@ def authenticate_customer(email, password, ip, secret):
     return customer
 
 
-def set_personalized(customer, on):
-    """Recommendations and recently viewed on or off (P11): a setting, not a consent."""
-    customer.personalized = bool(on)
-    Customer.update(personalized=customer.personalized).where(Customer.id == customer.id) \
-        .execute()
-
-
-def save_communication_choices(customer, choices, ip=""):
-    """My Account → communication preferences: record the boxes that changed."""
-    return consent.record_choices(choices, "account", customer_id=customer.id,
-                                  address=customer.email, ip=ip)
-
-
-def update_name(customer, name):
-    """Change the customer's name."""
-    if not name.strip():
-        raise AccountError("Enter your name.", "name")
-    customer.name = name.strip()
-    customer.save(only=[Customer.name])
-
-
-def _country(customer):
-    shipping = customer.address(Address.SHIPPING)
-    return shipping.country if shipping else None
-
-
-def save_address(customer, kind, data):
-    """Replace the customer's shipping or billing address."""
-    problems = _Problems()
-    data = _address(problems, data, "address")
-    problems.raise_any()
-    with database.atomic():
-        Address.delete().where(Address.customer == customer, Address.kind == kind).execute()
-        Address.create(customer=customer, kind=kind, **vars(data))
-
-
-def save_phones(customer, day_phone, evening_phone, default_region):
-    """Replace the customer's phone numbers (at least one stays).
-
-    Numbers without a country code are read as numbers of the shipping country.
-    """
-    problems = _Problems()
-    numbers = _phones(problems, day_phone, evening_phone, _country(customer) or default_region)
-    problems.raise_any()
-    with database.atomic():
-        Phone.delete().where(Phone.customer == customer).execute()
-        for kind, number in numbers.items():
-            Phone.create(customer=customer, kind=kind, number=number)
-
-
 def check_password(customer, password, ip, secret, field="password",
                    wrong="Your password is not right."):
     """The signed-in customer typed their password again: AccountError (for `field`) unless
@@ -254,29 +211,13 @@ def check_password(customer, password, ip, secret, field="password",
         customer.save(only=[Customer.password_hash])
 
 
-def change_password(customer, current, new, ip, secret):
-    """Set a new password and end every session of the account, this one included.
-
-    Wrong current passwords count as failed sign-ins, so a stolen session cannot guess it.
-    """
-    check_password(customer, current, ip, secret, "current_password",
-                   "Your current password is not right.")
-    problems = _Problems()
-    _password(problems, new, passwords.CUSTOMER_MIN_LENGTH, customer.email, "new_password")
-    problems.raise_any()
-    with database.atomic():
-        customer.password_hash = passwords.hash_password(new)
-        customer.save(only=[Customer.password_hash])
-        sessions.end_all(customer=customer)
-
-
 def create_staff(email, name, roles, password):
     """Add a staff account with the given roles."""
-    problems = _Problems()
+    problems = Problems()
     normalised = problems.check("email", normalise_email, email)
     if not roles or set(roles) - set(STAFF_ROLES):
         problems.add("roles", f"Roles must be among: {', '.join(STAFF_ROLES)}.")
-    _password(problems, password, passwords.STAFF_MIN_LENGTH, email)
+    check_new_password(problems, password, passwords.STAFF_MIN_LENGTH, email)
     problems.raise_any()
     email, key = normalised
     if StaffUser.by_email_key(key) is not None:

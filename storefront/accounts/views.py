@@ -2,7 +2,7 @@
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 
-from storefront.accounts import email_change, service
+from storefront.accounts import email_change, profile, service
 from storefront.accounts.contact import display_phone
 from storefront.accounts.current import (FRESH_MINUTES, confirm_password, current_customer,
                                          customer_required, login_is_fresh,
@@ -148,7 +148,7 @@ def _save(form_key, form, action):
 def save_name():
     """Change the account's name."""
     return _save("name_form", NameForm(),
-                 lambda form: service.update_name(current_customer(), form.name.data))
+                 lambda form: profile.update_name(current_customer(), form.name.data))
 
 
 @bp.post("/address/<any(shipping, billing):kind>")
@@ -156,7 +156,7 @@ def save_name():
 def save_address(kind):
     """Replace the shipping or the billing address."""
     return _save(f"{kind}_form", AccountAddressForm(prefix=kind),
-                 lambda form: service.save_address(
+                 lambda form: profile.save_address(
                      current_customer(), kind,
                      service.AddressData.from_mapping(form.address.data)))
 
@@ -166,7 +166,7 @@ def save_address(kind):
 def save_phones():
     """Replace the day and evening phone numbers."""
     return _save("phones_form", PhonesForm(),
-                 lambda form: service.save_phones(current_customer(), form.day_phone.data,
+                 lambda form: profile.save_phones(current_customer(), form.day_phone.data,
                                                   form.evening_phone.data,
                                                   current_app.config["SHOP_COUNTRY"]))
 
@@ -198,7 +198,7 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            service.change_password(current_customer(), form.current_password.data,
+            profile.change_password(current_customer(), form.current_password.data,
                                     form.new_password.data, client_ip(),
                                     current_app.config["SECRET_KEY"])
         except service.AccountError as error:
@@ -222,7 +222,7 @@ def preferences():
         # A use a policy change adds has a box of its own, named after it (P15, P20).
         choices = {**form.consent_choices(),
                    **{use: f"use-{use}" in request.form for use in uses}}
-        changed = service.save_communication_choices(customer, choices, client_ip())
+        changed = profile.save_communication_choices(customer, choices, client_ip())
         flash("Your choices are saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("accounts.preferences"))
     if request.method == "GET":
@@ -243,6 +243,6 @@ def personalization():
     choice = request.form.get("personalized")
     if not EmptyForm().validate_on_submit() or choice not in ("on", "off"):
         abort(400)
-    service.set_personalized(current_customer(), choice == "on")
+    profile.set_personalized(current_customer(), choice == "on")
     flash(f"Recommendations and recently viewed are {choice}.", "success")
     return redirect(url_for("accounts.preferences"))
