@@ -1,7 +1,8 @@
 """Server-side login sessions: the cookie carries a random token, the database its hash.
 
-A session ends when its row is deleted (sign-out, password change) or when it expires here,
-on the server, whatever the browser still holds:
+A session ends when its row is deleted (sign-out, password change; an email change ends the
+account's other sessions) or when it expires here, on the server, whatever the browser still
+holds:
 - staff: after STAFF_IDLE without a request (the caller passes it from configuration);
 - a customer who ticked "keep me signed in": REMEMBERED_FOR after signing in;
 - any other customer: after CUSTOMER_IDLE without a request.
@@ -77,10 +78,14 @@ def end(user_id):
         AccountSession.delete().where(AccountSession.token_hash == _hash(user_id[2:])).execute()
 
 
-def end_all(customer=None, staff=None):
-    """End every session of an account, on every browser."""
+def end_all(customer=None, staff=None, keep=None):
+    """End every session of an account, on every browser; but the session `keep` (a stored
+    user id), when given."""
     if customer is None and staff is None:
         raise ValueError("end_all needs a customer or a staff user")
     owner = AccountSession.customer == customer if customer is not None \
         else AccountSession.staff == staff
-    return AccountSession.delete().where(owner).execute()
+    query = AccountSession.delete().where(owner)
+    if isinstance(keep, str) and len(keep) > 2:
+        query = query.where(AccountSession.token_hash != _hash(keep[2:]))
+    return query.execute()

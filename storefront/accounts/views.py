@@ -1,6 +1,7 @@
 """Customer pages: register, sign in and out, My Account."""
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
+from flask_login import current_user
 
 from storefront.accounts import email_change, profile, service
 from storefront.accounts.contact import display_phone
@@ -174,21 +175,49 @@ def save_phones():
 @bp.post("/email")
 @customer_required
 def change_email():
-    """Change the email address; the password is asked for, and both addresses are told."""
+    """Ask to change the email address (with the password): a link goes to the new address,
+    and the account changes only once it is opened."""
     form = EmailChangeForm()
     customer = current_customer()
     if form.validate_on_submit():
         try:
-            old = email_change.change_email(customer, form.email.data, form.password.data,
-                                            client_ip(), current_app.config)
+            new = email_change.request_change(customer, form.email.data, form.password.data,
+                                              client_ip(), current_app.config)
         except service.AccountError as error:
             attach_error(form, error)
         else:
             password_confirmed()
+            flash(f"We sent a link to {new}. Open it within {email_change.LINK_HOURS} hours, "
+                  f"signed in to this account, and your address changes then. Until then you "
+                  f"sign in with {customer.email}.", "success")
+            return redirect(url_for("accounts.overview"))
+    return _account_page(400, email_form=form)
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@customer_required
+def confirm_email(token):
+    """The link sent to a new address: signed in as the account that asked, with a fresh
+    login, the customer confirms the change (a GET changes nothing: mail scanners open links)."""
+    here = url_for("accounts.confirm_email", token=token)
+    if not login_is_fresh():
+        return redirect(url_for("accounts.confirm", next=here))
+    customer = current_customer()
+    config = current_app.config
+    form = EmptyForm()
+    try:
+        new = email_change.read_link(customer, token, config["SECRET_KEY"])
+        if form.validate_on_submit():
+            old = email_change.confirm_change(customer, token, client_ip(), config,
+                                              current_user.get_id())
             flash(f"Your email address is now {customer.email}. We wrote to {old} to say so.",
                   "success")
             return _after_sign_in(customer, url_for("accounts.overview"))
-    return _account_page(400, email_form=form)
+    except service.AccountError as error:
+        return render_template("accounts/email_confirm.html", problem=str(error),
+                               customer=customer), 400
+    return render_template("accounts/email_confirm.html", form=form, new_email=new,
+                           action=here, customer=customer), 400 if form.errors else 200
 
 
 @bp.post("/password")

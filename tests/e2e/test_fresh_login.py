@@ -1,7 +1,8 @@
 """Fresh login in Chromium: a customer signs in with "keep me signed in", closes the browser
 (its session cookie goes, the remember cookie stays) and comes back still signed in; placing
-an order, opening the saved cards and changing the email address or the password then ask
-for the password first, and after it nothing chosen has to be entered again."""
+an order, opening the saved cards, asking for a new email address, opening the link that
+confirms it and changing the password then ask for the password first, and after it nothing
+chosen has to be entered again."""
 import re
 from datetime import date
 
@@ -10,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from storefront.accounts.models import Customer
+from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order
 from storefront.payments.models import SavedCard
 from tests.factories import APPROVED_CARD, PASSWORD, make_customer
@@ -133,6 +135,21 @@ def test_a_remembered_browser_asks_for_the_password_before_orders_cards_and_chan
     expect(page.get_by_text("Enter your password.")).to_be_visible()
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Change email address").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "We sent a link to ada.lovelace@example.org.")
+    expect(page.get_by_text("Signed in as ada@example.com.")).to_be_visible()
+    # The link in that mail, opened after the browser was closed again: the password first.
+    mail = OutboxMessage.get(OutboxMessage.recipient == "ada.lovelace@example.org")
+    link = re.search(r"/account/email/confirm/[\w.-]+", mail.body_text).group(0)
+    close_the_browser(context)
+    page.goto(link)
+    expect(heading(page)).to_have_text("Confirm your password")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm and go on").click()
+    expect(heading(page)).to_have_text("Confirm your new email address")
+    no_serious_axe_violations(page)
+    assert Customer.get().email == "ada@example.com"
+    page.get_by_role("button", name="Use ada.lovelace@example.org").click()
     expect(page.get_by_role("status")).to_contain_text(
         "Your email address is now ada.lovelace@example.org.")
     close_the_browser(context)
