@@ -172,7 +172,8 @@ def gunicorn_started(pair, monkeypatch):
     monkeypatch.setenv("TLS_CERT_FILE", str(cert))
     monkeypatch.setenv("TLS_KEY_FILE", str(key))
     for name in ("SHOP_URL", "PREFERRED_URL_SCHEME"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # so that what serve sets is undone after the test
+        monkeypatch.delenv(name)
     return started
 
 
