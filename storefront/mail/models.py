@@ -34,7 +34,7 @@ class OutboxMessage(BaseModel):
     # unsubscribe_url is one too. Staff never see its text, and the worker forgets it once
     # the message is delivered (see holds_secret).
     SECRET_CATEGORIES = frozenset({"gift_card", "consent_notice", "consent_welcome",
-                                   "policy_notice"})
+                                   "policy_notice", "email_confirm"})
 
     message_id = CharField(max_length=200, unique=True)
     category = CharField(max_length=40)  # what kind of mail: gift_card, ...
