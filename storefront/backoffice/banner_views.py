@@ -1,23 +1,22 @@
 """Back office → Banners: where each banner shows and leads, when, and what its clicks bring."""
 from datetime import timedelta
-from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from storefront.accounts.current import staff_route
 from storefront.accounts.forms import attach_error
 from storefront.backoffice.banner_figures import Figures, banner_figures
 from storefront.backoffice.partner_forms import UploadForm
+from storefront.backoffice.uploads import answer_too_large, media_root
 from storefront.db import utcnow
 from storefront.partners.models import Partner
 from storefront.reports.period import Period
 from storefront.tracking import banners
 from storefront.tracking.models import Banner
-from storefront.web.fields import Moment
+from storefront.web.fields import Day, Moment, strip
 from storefront.web.params import whole_number
 
 bp = Blueprint("backoffice_banners", __name__, url_prefix="/staff/banners",
@@ -26,21 +25,16 @@ bp = Blueprint("backoffice_banners", __name__, url_prefix="/staff/banners",
 ROLES = ("admin", "marketing")
 _BANNER = "/<int(max=2147483647):banner_id>"
 DEFAULT_DAYS = 30
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class BannerForm(FlaskForm):
     """Where a banner shows and leads, and when."""
 
     partner = SelectField("Partner", validate_choice=False)
-    campaign = StringField("Campaign", filters=[_strip], validators=[Length(max=80)])
-    placement = StringField("Placement", filters=[_strip], validators=[
+    campaign = StringField("Campaign", filters=[strip], validators=[Length(max=80)])
+    placement = StringField("Placement", filters=[strip], validators=[
         DataRequired("Say where the banner is shown."), Length(max=80)])
-    target_url = StringField("Target: a page of this shop", filters=[_strip], validators=[
+    target_url = StringField("Target: a page of this shop", filters=[strip], validators=[
         DataRequired("Enter the page a click leads to, like /search?q=lamp."),
         Length(max=300)])
     starts_at = Moment("Shown from (UTC)", validators=[Optional()])
@@ -74,19 +68,8 @@ class FiguresForm(FlaskForm):
     class Meta:
         csrf = False
 
-    since = DateField("From (UTC)", validators=[Optional()])
-    until = DateField("To (UTC), that day included", validators=[Optional()])
-
-    def validate_since(self, field):
-        """A day the figures can be counted for."""
-        if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-            raise ValidationError(f"Give a day between {FIRST_YEAR} and {LAST_YEAR}.")
-
-    def validate_until(self, field):
-        """A day the figures can be counted for, not before the first."""
-        self.validate_since(field)
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("The end date is before the start date.")
+    since = Day("From (UTC)")
+    until = Day("To (UTC), that day included", not_before="since")
 
     def period(self, today):
         """The days asked for; the last DEFAULT_DAYS days up to today by default."""
@@ -161,8 +144,7 @@ def image(banner_id):
     form = UploadForm(prefix="banner")
     if form.validate_on_submit():
         try:
-            banners.upload_image(banner, form.image.data.read(),
-                                 Path(current_app.config["INSTANCE_PATH"]) / "media")
+            banners.upload_image(banner, form.image.data.read(), media_root())
         except banners.BannerError as error:
             attach_error(form, error)
         else:
@@ -171,11 +153,24 @@ def image(banner_id):
     return _page(banner, image_form=form)
 
 
-def _page(banner, form=None, image_form=None):
+def _image_too_large(message, banner_id):
+    banner = Banner.get_or_none(Banner.id == banner_id)
+    if banner is None:
+        return None
+    form = UploadForm(prefix="banner", formdata=None)
+    form.image.errors = [message]
+    return _page(banner, image_form=form, status=413)
+
+
+answer_too_large(bp, {f"{bp.name}.image": _image_too_large})
+
+
+def _page(banner, form=None, image_form=None, status=None):
     """The banner's page with its two forms: the one posted as posted, the other fresh."""
     form = form or BannerForm.of(banner)
     image_form = image_form or UploadForm(prefix="banner", formdata=None)
     failed = any(f.errors or f.form_errors for f in (form, image_form))
     return render_template("backoffice/banner_edit.html", banner=banner, form=form,
-                           image_form=image_form, link=banners.link(banner)), \
-        400 if failed else 200
+                           image_form=image_form, link=banners.link(banner),
+                           image_limits=banners.IMAGE_LIMITS), \
+        status or (400 if failed else 200)

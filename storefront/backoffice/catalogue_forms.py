@@ -9,15 +9,12 @@ from wtforms import (BooleanField, Field, MultipleFileField, RadioField, SelectC
 from wtforms.validators import Length
 
 from storefront.catalogue import editing
-from storefront.catalogue.models import Availability
+from storefront.catalogue.models import Availability, Category, Product
+from storefront.web.fields import strip
 from storefront.web.params import whole_number
 
 # The service's field names that a form shows under another name.
 FORM_NAMES = {"price_cents": "price", "category_id": "category"}
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _date(text):
@@ -34,12 +31,12 @@ def _id(text):
 class StockFields:
     """Stock, availability and expected date: what fulfilment staff may change."""
 
-    stock = StringField("Units in stock", filters=[_strip], validators=[Length(max=12)],
+    stock = StringField("Units in stock", filters=[strip], validators=[Length(max=12)],
                         render_kw={"inputmode": "numeric"})
     availability = RadioField("Availability", choices=[
         SelectChoice(value, label) for value, label in Availability.LABELS.items()],
         validate_choice=False)
-    expected_on = StringField("Expected on (for an item on reserve)", filters=[_strip],
+    expected_on = StringField("Expected on (for an item on reserve)", filters=[strip],
                               validators=[Length(max=10)], render_kw={"type": "date"})
 
     def stock_values(self):
@@ -50,15 +47,17 @@ class StockFields:
 class DetailFields:
     """What admin staff write about a product."""
 
-    name = StringField("Name", filters=[_strip], validators=[Length(max=150)])
-    slug = StringField("Address (slug)", filters=[_strip], validators=[Length(max=150)])
-    description = TextAreaField("Description (Markdown)", filters=[_strip],
+    name = StringField("Name", filters=[strip],
+                       validators=[Length(max=Product.name.max_length)])
+    slug = StringField("Address (slug)", filters=[strip],
+                       validators=[Length(max=Product.slug.max_length)])
+    description = TextAreaField("Description (Markdown)", filters=[strip],
                                 validators=[Length(max=20_000)],
                                 render_kw={"rows": 8, "cols": 46})
-    price = StringField("Price (dollars)", filters=[_strip], validators=[Length(max=16)])
-    sku = StringField("SKU", filters=[_strip], validators=[Length(max=64)],
+    price = StringField("Price (dollars)", filters=[strip], validators=[Length(max=16)])
+    sku = StringField("SKU", filters=[strip], validators=[Length(max=Product.sku.max_length)],
                       render_kw={"autocomplete": "off"})
-    weight_grams = StringField("Weight (grams)", filters=[_strip], validators=[Length(max=12)],
+    weight_grams = StringField("Weight (grams)", filters=[strip], validators=[Length(max=12)],
                                render_kw={"inputmode": "numeric"})
     category = SelectField("Category", validate_choice=False)
 
@@ -96,11 +95,13 @@ def pictures(field):
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[Length(max=100)])
-    slug = StringField("Address (slug)", filters=[_strip], validators=[Length(max=150)])
-    description = TextAreaField("Description", filters=[_strip],
+    name = StringField("Name", filters=[strip],
+                       validators=[Length(max=Category.name.max_length)])
+    slug = StringField("Address (slug)", filters=[strip],
+                       validators=[Length(max=Category.slug.max_length)])
+    description = TextAreaField("Description", filters=[strip],
                                 validators=[Length(max=5_000)], render_kw={"rows": 4})
-    position = StringField("Position in the menu", filters=[_strip], default="0",
+    position = StringField("Position in the menu", filters=[strip], default="0",
                            validators=[Length(max=6)], render_kw={"inputmode": "numeric"})
 
     def values(self):

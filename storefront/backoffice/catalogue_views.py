@@ -1,28 +1,27 @@
-"""Back office → Catalogue: products and categories, stock and availability, images, history.
+"""Back office → Catalogue: products, their stock and availability, pictures and history
+(categories: category_views, added to this blueprint).
 
 Admin staff may do everything; fulfilment staff only set stock, availability and the expected
 date (the stock form), and read the products and their history.
 """
-from pathlib import Path
-
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
-from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm
-from storefront.backoffice import stock
-from storefront.backoffice.catalogue_forms import (CategoryForm, DetailsForm, ImagesForm,
-                                                   NewProductForm, StockForm, attach, pictures)
+from storefront.backoffice import category_views, stock
+from storefront.backoffice.catalogue_forms import (DetailsForm, ImagesForm, NewProductForm,
+                                                   StockForm, attach, pictures)
+from storefront.backoffice.uploads import answer_too_large, media_root, request_limit_mb
 from storefront.catalogue import editing
 from storefront.catalogue.models import Availability, Category, Product, ProductImage
 from storefront.payments import gateway
-from storefront.web.errors import render_error
 from storefront.web.params import choice_arg, int_arg, text_arg, whole_number
 
 bp = Blueprint("backoffice_catalogue", __name__, url_prefix="/staff/catalogue",
                template_folder="templates")
+category_views.add_routes(bp)
 ADMIN = ("admin",)
 STOCK = ("admin", "fulfilment")
 PAGE_SIZE = 50
@@ -32,23 +31,16 @@ MAX_ID = 2**31 - 1
 @bp.context_processor
 def upload_limits():
     """What the picture fields' hints say."""
-    return {"upload_mb": f"{current_app.config['MAX_CONTENT_LENGTH'] / (1024 * 1024):g}",
-            "picture_limits": editing.IMAGE_LIMITS, "most_pictures": editing.MAX_IMAGES}
+    return {"upload_mb": request_limit_mb(), "picture_limits": editing.IMAGE_LIMITS,
+            "most_pictures": editing.MAX_IMAGES}
 
 
-def _media_root():
-    return Path(current_app.config["INSTANCE_PATH"]) / "media"
+def _find_product(product_id):
+    return Product.get_or_none(Product.id == product_id) if product_id <= MAX_ID else None
 
 
 def _product(product_id):
-    found = Product.get_or_none(Product.id == product_id) if product_id <= MAX_ID else None
-    if found is None:
-        abort(404)
-    return found
-
-
-def _category(category_id):
-    found = Category.get_or_none(Category.id == category_id) if category_id <= MAX_ID else None
+    found = _find_product(product_id)
     if found is None:
         abort(404)
     return found
@@ -59,27 +51,20 @@ def _category_choices(form):
         SelectChoice(str(category.id), category.name) for category in Category.ordered()]
 
 
-@bp.errorhandler(RequestEntityTooLarge)
-def too_large(error):
-    """Pictures over the app's request limit (MAX_CONTENT_LENGTH): the form could not be read
-    at all, so its page comes back with the reason next to the pictures field (for admin
-    staff; anyone else gets the plain error page)."""
-    staff = current_staff()
-    if staff is None or "admin" not in staff.role_set or request.endpoint not in (
-            f"{bp.name}.product_new", f"{bp.name}.images_add"):
-        return render_error(413)
-    limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
-    message = (f"What you sent is larger than {limit:g} MB altogether, so nothing was read "
-               "or saved. Send fewer or smaller pictures at a time.")
-    if request.endpoint == f"{bp.name}.images_add":
-        form = ImagesForm(formdata=None)
-        form.images.errors = [message]
-        return _product_page(_product(request.view_args["product_id"]), images_form=form,
-                             status=413)
+def _new_product_too_large(message):
     form = NewProductForm(formdata=None, data={"availability": Availability.AVAILABLE})
     _category_choices(form)
     form.images.errors = [message]
     return render_template("backoffice/product_new.html", form=form), 413
+
+
+def _images_too_large(message, product_id):
+    found = _find_product(product_id)
+    if found is None:
+        return None
+    form = ImagesForm(formdata=None)
+    form.images.errors = [message]
+    return _product_page(found, images_form=form, status=413)
 
 
 @bp.get("/")
@@ -109,7 +94,7 @@ def product_new():
         try:
             saved = editing.save_product(
                 None, {**form.detail_values(), **form.stock_values()}, current_staff().id,
-                pictures(form.images), _media_root())
+                pictures(form.images), media_root())
         except editing.CatalogueError as error:
             attach(form, error)
         else:
@@ -117,6 +102,10 @@ def product_new():
             return redirect(url_for(".product", product_id=saved.product.id))
     return render_template("backoffice/product_new.html", form=form), \
         400 if form.errors or form.form_errors else 200
+
+
+answer_too_large(bp, {f"{bp.name}.product_new": _new_product_too_large,
+                      f"{bp.name}.images_add": _images_too_large})
 
 
 def _product_page(product, details=None, stock_form=None, images_form=None, status=200):
@@ -137,7 +126,7 @@ def _product_page(product, details=None, stock_form=None, images_form=None, stat
         "backoffice/product_edit.html", product=product, details=details,
         stock_form=stock_form, images_form=images_form or ImagesForm(formdata=None),
         gallery=gallery, admin="admin" in current_staff().role_set,
-        open_lines=len(stock.lines_to_follow(product.id, Availability.DISCONTINUED))), status
+        open_lines=len(stock.lines_to_update(product.id, Availability.DISCONTINUED))), status
 
 
 @bp.get("/products/<int:product_id>")
@@ -173,23 +162,23 @@ def product_stock(product_id):
     form = StockForm()
     if form.validate_on_submit():
         try:
-            saved, followed = stock.change_stock(
+            saved, update = stock.change_stock(
                 found, form.stock_values(), current_staff().id,
                 gateway.client_from_config(current_app.config), confirmed=form.confirm.data)
         except editing.CatalogueError as error:
             attach(form, error)
         else:
-            _report(saved, followed)
+            _report(saved, update)
             return redirect(url_for(".product", product_id=found.id))
     return _product_page(found, stock_form=form, status=400)
 
 
-def _report(saved, followed):
+def _report(saved, update):
     flash("Stock and availability saved." if saved.changes else "Nothing changed.", "success")
-    if followed.changed:
-        numbers = ", ".join(dict.fromkeys(followed.changed))
+    if update.changed:
+        numbers = ", ".join(dict.fromkeys(update.changed))
         flash(f"Open orders updated, and their customers told: {numbers}.", "success")
-    for number, why in followed.failed:
+    for number, why in update.failed:
         flash(f"Order {number} was not updated: {why} Save again to retry.", "error")
 
 
@@ -204,7 +193,7 @@ def images_add(product_id):
         try:
             if not chosen:
                 raise editing.CatalogueError({"images": "Choose one or more pictures."})
-            editing.save_product(found, {}, current_staff().id, chosen, _media_root())
+            editing.save_product(found, {}, current_staff().id, chosen, media_root())
         except editing.CatalogueError as error:
             attach(form, error)
         else:
@@ -225,7 +214,7 @@ def image_remove(product_id):
     if image_id is None:
         abort(400, "Say which picture to remove.")
     try:
-        editing.remove_image(found, image_id, current_staff().id, _media_root())
+        editing.remove_image(found, image_id, current_staff().id, media_root())
     except editing.CatalogueError as error:
         flash(str(error), "error")
     else:
@@ -264,42 +253,3 @@ def product_history(product_id):
     page, names = stock.history(found.id, int_arg("page", 1, 1, 100_000), PAGE_SIZE)
     return render_template("backoffice/product_history.html", product=found, page=page,
                            names=names, labels=Availability.LABELS)
-
-
-@bp.get("/categories")
-@staff_route(*ADMIN)
-def categories():
-    """Categories in menu order, with how many products each shows."""
-    return render_template("backoffice/category_list.html",
-                           categories=list(Category.ordered()))
-
-
-@bp.route("/categories/new", methods=["GET", "POST"])
-@staff_route(*ADMIN)
-def category_new():
-    """A new category."""
-    return _edit_category(None)
-
-
-@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
-@staff_route(*ADMIN)
-def category_edit(category_id):
-    """Change a category."""
-    return _edit_category(_category(category_id))
-
-
-def _edit_category(category):
-    form = CategoryForm() if request.method == "POST" else CategoryForm(
-        formdata=None, obj=category) if category else CategoryForm(formdata=None)
-    if category is not None and request.method == "GET":
-        form.position.data = str(category.position)
-    if form.validate_on_submit():
-        try:
-            saved = editing.save_category(category, form.values())
-        except editing.CatalogueError as error:
-            attach(form, error)
-        else:
-            flash(f"The category {saved.name} is saved.", "success")
-            return redirect(url_for(".categories"))
-    return render_template("backoffice/category_form.html", category=category, form=form), \
-        400 if form.errors or form.form_errors else 200

@@ -104,10 +104,10 @@ def _import(folder, token, data, staff_id, processor):
     try:
         for product_id, availability in outcome.availability_changed.items():
             product = Product.get_or_none(Product.id == product_id)
-            if availability in stock.FOLLOWING and product is not None:
-                followed = stock.follow_open_orders(product, processor)
-                told.extend(followed.changed)
-                not_told.extend(followed.failed)
+            if availability in stock.LINE_STATUS_FOR_AVAILABILITY and product is not None:
+                update = stock.update_open_order_lines(product, processor)
+                told.extend(update.changed)
+                not_told.extend(update.failed)
                 _write(folder, token, {**state, "state": "running", "stage": "saved"})
     except Exception:  # the import stands; saving each product's availability again retries
         current_app.logger.exception("open orders did not all follow a catalogue import")

@@ -131,7 +131,8 @@ def preview():
         filename=form.file.data.filename or "the file", size=len(data),
         confirm=ConfirmForm(formdata=None, data={"token": kept.token, "digest": kept.digest}),
         form=UploadForm(formdata=None), shown=SHOWN_PROBLEMS, labels=Availability.LABELS,
-        following=stock.FOLLOWING, limit_mb=_limit_mb()), 400 if outcome.problems else 200
+        changing_lines=stock.LINE_STATUS_FOR_AVAILABILITY, limit_mb=_limit_mb()), \
+        400 if outcome.problems else 200
 
 
 class _Watch:

@@ -10,31 +10,28 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from storefront.partners.models import Partner
 from storefront.partners.service import PartnerData
+from storefront.web.fields import strip
 
 _SEPARATORS = re.compile(r"[\s,]+")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class PartnerForm(FlaskForm):
     """Everything `storefront partners add` sets, and whether the partner may be entered."""
 
-    slug = StringField("Slug", filters=[_strip], validators=[
+    slug = StringField("Slug", filters=[strip], validators=[
         DataRequired("Enter the slug."), Length(max=40)])
-    name = StringField("Name", filters=[_strip], validators=[
+    name = StringField("Name", filters=[strip], validators=[
         DataRequired("Enter the partner's name."), Length(max=120)])
-    privacy_url = StringField("The partner's privacy policy (URL)", filters=[_strip],
+    privacy_url = StringField("The partner's privacy policy (URL)", filters=[strip],
                               validators=[DataRequired("Enter the address of the partner's "
                                                        "privacy policy."), Length(max=300)])
     frame = RadioField("Frame", default=Partner.TOP, choices=[
         SelectChoice(Partner.TOP, "At the top of every page"),
         SelectChoice(Partner.BOTTOM, "At the bottom of every page")],
         validators=[InputRequired("Choose where the frame is drawn.")])
-    hosts = TextAreaField("Host names", filters=[_strip], validators=[Length(max=600)],
+    hosts = TextAreaField("Host names", filters=[strip], validators=[Length(max=600)],
                           render_kw={"rows": 3, "cols": 46})
-    logo = StringField("Logo file in the theme", filters=[_strip], validators=[Length(max=200)])
+    logo = StringField("Logo file in the theme", filters=[strip], validators=[Length(max=200)])
     show_both_logos = BooleanField("Show the shop's logo next to the partner's", default=True)
     is_active = BooleanField("Active: the entry link and host names open the co-brand",
                              default=True)
@@ -63,11 +60,12 @@ class UploadForm(FlaskForm):
 
 
 class PartnerStaffForm(FlaskForm):
-    """A partner staff login: who, and the first password (they can be told it by phone)."""
+    """A partner staff login: who, and the first password (the admin gives it to the person
+    another way than by email, and they change it)."""
 
-    name = StringField("Name", filters=[_strip], validators=[
+    name = StringField("Name", filters=[strip], validators=[
         DataRequired("Enter the person's name."), Length(max=120)])
-    email = EmailField("Email", filters=[_strip], validators=[
+    email = EmailField("Email", filters=[strip], validators=[
         DataRequired("Enter the person's email address."), Length(max=254)],
         render_kw={"autocomplete": "off"})
     password = PasswordField("First password (at least 12 characters)", validators=[

@@ -7,12 +7,9 @@ from wtforms import HiddenField, SearchField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from storefront.support.notes import MAX_NOTE
+from storefront.web.fields import strip
 
 OUT_OF_DATE = "This form was out of date: send it again."
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _new_key():
@@ -42,7 +39,7 @@ class CustomerSearchForm(FlaskForm):
     """Whom to find. Posted, with a CSRF token, so that the term (often someone's address or
     phone number) stays out of the address bar, browser history and proxies' logs."""
 
-    q = SearchField("Name, email, phone number or order number", filters=[_strip], validators=[
+    q = SearchField("Name, email, phone number or order number", filters=[strip], validators=[
         InputRequired("Enter a name, an email address, a phone number or an order number."),
         Length(min=2, max=254, message="Enter between 2 and 254 characters."),
         # Control characters are in no name, address or number (and PostgreSQL refuses NUL).

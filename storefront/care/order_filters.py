@@ -22,6 +22,7 @@ from storefront.accounts.models import Customer, StaffUser
 from storefront.orders.models import Order, OrderLine
 from storefront.partners.models import Partner
 from storefront.tracking.models import Banner, Touch
+from storefront.web.fields import strip
 
 PAGE_SIZE = 50
 OPEN, SETTLED = "open", "settled"
@@ -30,10 +31,6 @@ EITHER, FIRST, LAST = "either", "first", "last"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # The characters a tracked link's label may hold (tracking.tags): anything else matches nothing.
 _LABEL = r"^[\w .:+/@-]*$"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class Choice(SelectField):
@@ -61,7 +58,7 @@ class Day(DateField):
 
 
 def _label_field(label):
-    return StringField(label, filters=[_strip], validators=[
+    return StringField(label, filters=[strip], validators=[
         Length(max=80, message="Use at most 80 characters."),
         Regexp(_LABEL, message="A link's tag holds only letters, digits, spaces and . : + / @ -")])
 

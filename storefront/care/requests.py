@@ -12,15 +12,12 @@ from storefront.accounts.current import current_staff, staff_route
 from storefront.db import utcnow
 from storefront.privacy import audit
 from storefront.tracking import requestlog
+from storefront.web.fields import strip
 
 bp = Blueprint("care_requests", __name__, url_prefix="/care/requests",
                template_folder="templates")
 
 LIMIT = 200
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class RequestSearchForm(FlaskForm):
@@ -30,8 +27,8 @@ class RequestSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    ip = StringField("IP address", filters=[_strip], validators=[Optional(), Length(max=45)])
-    visitor = StringField("Visitor id", filters=[_strip], validators=[
+    ip = StringField("IP address", filters=[strip], validators=[Optional(), Length(max=45)])
+    visitor = StringField("Visitor id", filters=[strip], validators=[
         Optional(), Length(max=64),
         Regexp(r"^[A-Za-z0-9_-]+$", message="A visitor id has letters, digits, - and _ only.")])
     days = IntegerField("Days back", default=7, validators=[

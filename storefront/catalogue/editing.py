@@ -1,22 +1,21 @@
-"""Catalogue editing: the rules for the products and categories staff create and change, their
-pictures, and each product's change history.
+"""Catalogue editing: the rules for the products staff create and change, and their pictures.
 
 Plain values in (a dict of field names, cents as integers, dates as dates), errors by field
 out. The field rules themselves are in product_rules, which the CSV import (csvio) checks its
-rows with too. Every change of a product is recorded as a ProductChange with each field's old
-and new value.
+rows with too; slugs are in slugs, categories in categories. Every change of a product goes
+in its history (history.py) with each field's old and new value.
 """
-import json
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from peewee import IntegrityError
 
-from storefront.catalogue.models import Category, Product, ProductChange, ProductImage
-from storefront.catalogue.product_rules import (NEW_PRODUCT, PRODUCT_FIELDS, check_product,
-                                                first_free, slug_form, whole)
-from storefront.catalogue.service import Page, index_words, refresh_category_counts, slugify
+from storefront.catalogue.history import change_row  # noqa: F401 (bulk_writes takes it here)
+from storefront.catalogue.history import changes_between, record_change
+from storefront.catalogue.models import Category, Product, ProductImage
+from storefront.catalogue.product_rules import NEW_PRODUCT, PRODUCT_FIELDS, check_product
+from storefront.catalogue.service import Page, index_words, refresh_category_counts
+from storefront.catalogue.slugs import slug_to_save
 from storefront.db import database
 from storefront.web import images
 
@@ -25,9 +24,7 @@ STOCK_FIELDS = ("stock", "availability", "expected_on")  # what fulfilment staff
 SEARCH_WORDS = ("name", "sku", "description")  # what the word index is made of
 MAX_IMAGES = 12
 IMAGE_FOLDER = "products"
-# The web app reads at most MAX_CONTENT_LENGTH (2 MB) per request: a picture fits under it.
-IMAGE_LIMITS = images.Limits(max_bytes=int(1.9 * 1024 * 1024), max_width=4000,
-                             max_height=4000, max_pixels=16_000_000)
+IMAGE_LIMITS = images.Limits()  # a product photo's (under the request's cap: see images)
 
 
 class CatalogueError(Exception):
@@ -47,7 +44,8 @@ def cents(text):
         int((match.group(2) or "0").ljust(2, "0"))
 
 
-def _current(product):
+def _field_values(product):
+    """The product's fields by name, as the rules and the history take them."""
     return {"name": product.name, "slug": product.slug, "description": product.description,
             "price_cents": product.price_cents, "sku": product.sku,
             "weight_grams": product.weight_grams, "stock": product.stock,
@@ -55,33 +53,14 @@ def _current(product):
             "category_id": product.category_id}
 
 
-def _free_slug(model, base, own_id):
-    """base, or base-2, base-3…: the first that no other row of model uses."""
-    base = base[:150]
-    return first_free(base, {row.slug for row in model.select(model.slug).where(
-        model.slug.startswith(base), model.id != (own_id or 0))})
-
-
-def _slug(model, given, name, own_id, errors):
-    """The slug to save: the given one when it is well-formed and free, else one made from
-    the name (when none is given)."""
-    given = slug_form(given, errors)
-    if not given:
-        return _free_slug(model, slugify(name or ""), own_id)
-    if "slug" not in errors and model.select().where(model.slug == given,
-                                                     model.id != (own_id or 0)).exists():
-        errors["slug"] = "Another one has this address already. Choose another, or leave it " \
-                         "empty to make one from the name."
-    return given
-
-
 def product_errors(values, product=None):
     """check_product, then the database: the slug (or one made from the name) and the SKU
     free, the category there. For the form, and for a preview without writing."""
-    clean, errors = check_product(values, _current(product) if product else None)
+    clean, errors = check_product(values, _field_values(product) if product else None)
     own_id = product.id if product else 0
     if "slug" in clean:
-        clean["slug"] = _slug(Product, clean["slug"], clean.get("name", ""), own_id, errors)
+        clean["slug"] = slug_to_save(Product, clean["slug"], clean.get("name", ""), own_id,
+                                     errors)
     if clean.get("sku") and "sku" not in errors and Product.select().where(
             Product.sku == clean["sku"], Product.id != own_id).exists():
         errors["sku"] = "Another product has this SKU."
@@ -91,42 +70,15 @@ def product_errors(values, product=None):
     return clean, errors
 
 
-def _shown(value):
-    """A value as the history keeps it (JSON)."""
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def change_row(product_id, staff_id, changes):
-    """A history row's fields: {field: [old, new]} kept as JSON."""
-    return {"product": product_id, "staff_id": staff_id,
-            "changes": json.dumps(changes, sort_keys=True, default=str)}
-
-
-def record_change(product_id, staff_id, changes):
-    """Append a product's change to its history: {field: [old, new]}; nothing when empty."""
-    if changes:
-        ProductChange.create(**change_row(product_id, staff_id, changes))
-
-
-def changes_between(before, after, category_name):
-    """{field: [old, new]} for the fields of after that differ from before, as the history
-    keeps them: dates as text, the category by its name (category_name(id))."""
-    changes = {name: [_shown(before.get(name)), _shown(after[name])] for name in after
-               if before.get(name) != after[name]}
-    if "category_id" in changes:
-        changes["category"] = [category_name(before.get("category_id")),
-                               category_name(after["category_id"])]
-        del changes["category_id"]
-    return changes
-
-
 def _category_name(category_id):
     category = Category.get_or_none(Category.id == category_id) if category_id else None
     return category.name if category else None
 
 
 @dataclass
-class Saved:
+class SaveResult:
+    """What save_product did."""
+
     product: Product
     changes: dict  # {field: [old, new]} as recorded
     created: bool
@@ -142,7 +94,7 @@ def save_product(product, values, staff_id, pictures=(), media_root=None):
     if errors:
         raise CatalogueError(errors)
     created = product is None
-    before = {} if created else _current(product)
+    before = {} if created else _field_values(product)
     stored = []
     try:
         with database.atomic():
@@ -152,7 +104,7 @@ def save_product(product, values, staff_id, pictures=(), media_root=None):
                 for name, value in clean.items():
                     setattr(product, name, value)
                 product.save(only=[getattr(Product, name) for name in clean])
-            now = _current(product)
+            now = _field_values(product)
             changes = changes_between(
                 before, {name: now[name] for name in (PRODUCT_FIELDS if created else clean)},
                 _category_name)
@@ -169,7 +121,7 @@ def save_product(product, values, staff_id, pictures=(), media_root=None):
             raise CatalogueError({"sku": "Another product took this SKU or address a moment "
                                          "ago. Check them and save again."}) from None
         raise
-    return Saved(product, changes, created)
+    return SaveResult(product, changes, created)
 
 
 def _check_pictures(product, pictures, errors):
@@ -238,15 +190,6 @@ def set_hidden(product, hidden, staff_id):
         refresh_category_counts()
 
 
-def changes_of(product_id, number, size):
-    """One page of a product's history, newest first: (ProductChange, {field: [old, new]})."""
-    query = (ProductChange.select().where(ProductChange.product == product_id)
-             .order_by(ProductChange.at.desc(), ProductChange.id.desc()))
-    rows = list(query.limit(size + 1).offset((number - 1) * size))
-    return Page([(row, json.loads(row.changes)) for row in rows[:size]], number,
-                len(rows) > size)
-
-
 def find_products(text, category_id, availability, number, size):
     """Products for the back office, hidden ones too, newest first: name or SKU containing
     text, in a category, with an availability (each filter optional)."""
@@ -260,33 +203,3 @@ def find_products(text, category_id, availability, number, size):
     rows = list(query.order_by(Product.created_at.desc(), Product.id.desc())
                 .limit(size + 1).offset((number - 1) * size))
     return Page(rows[:size], number, len(rows) > size)
-
-
-def save_category(category, values):
-    """Create a category (category None) or change it: name, slug ('' makes one from the
-    name), description, position. CatalogueError with every problem by field."""
-    errors = {}
-    name = (values.get("name") or "").strip()
-    if not name:
-        errors["name"] = "Enter the category's name."
-    elif len(name) > 100:
-        errors["name"] = "A name may have at most 100 characters."
-    slug = _slug(Category, values.get("slug"), name, category.id if category else None, errors)
-    description = (values.get("description") or "").strip()
-    if len(description) > 5_000:
-        errors["description"] = "A description may have at most 5,000 characters."
-    position = values.get("position", 0)
-    if not whole(position, 0, 10_000):
-        errors["position"] = "Enter a whole number from 0 to 10,000 (lower comes first)."
-    if errors:
-        raise CatalogueError(errors)
-    fields = {"name": name, "slug": slug, "description": description, "position": position}
-    try:
-        with database.atomic():
-            if category is None:
-                return Category.create(**fields)
-            Category.update(**fields).where(Category.id == category.id).execute()
-    except IntegrityError:
-        raise CatalogueError({"slug": "Another category took this address a moment ago."}) \
-            from None
-    return Category.get_by_id(category.id)

@@ -8,16 +8,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from storefront.accounts.contact import ContactError, normalise_email
 from storefront.giftcards import service
+from storefront.web.fields import strip
 from storefront.web.money import format_money
 from storefront.web.params import whole_number
 
 OTHER = "other"
 MESSAGE_MAX = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _stripped(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _plain_newlines(value):
@@ -42,19 +39,19 @@ class GiftCardForm(FlaskForm):
         + [SelectChoice(OTHER, "Another amount")],
         validators=[InputRequired("Choose an amount.")])
     other_amount = StringField(
-        "Another amount, in whole dollars", filters=[_stripped],
+        "Another amount, in whole dollars", filters=[strip],
         render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    recipient_name = StringField("Recipient's name", filters=[_stripped], validators=[
+    recipient_name = StringField("Recipient's name", filters=[strip], validators=[
         _required("the recipient's name"), Length(max=120), _one_line])
-    recipient_email = EmailField("Recipient's email", filters=[_stripped], validators=[
+    recipient_email = EmailField("Recipient's email", filters=[strip], validators=[
         _required("the recipient's email address"), Length(max=254)],
         render_kw={"autocomplete": "off"})
-    sender_name = StringField("From", filters=[_stripped], validators=[
+    sender_name = StringField("From", filters=[strip], validators=[
         _required("your name as the recipient should see it"), Length(max=120), _one_line],
         render_kw={"autocomplete": "name"})
     message = TextAreaField(
         f"Message (optional, at most {MESSAGE_MAX} characters)",
-        filters=[_stripped, _plain_newlines],
+        filters=[strip, _plain_newlines],
         validators=[Length(max=MESSAGE_MAX,
                            message=f"Keep the message to {MESSAGE_MAX} characters or fewer.")],
         render_kw={"maxlength": MESSAGE_MAX, "rows": 4})

@@ -12,13 +12,10 @@ from storefront.marketing import campaigns
 from storefront.marketing.blueprints import staff
 from storefront.marketing.models import Campaign
 from storefront.privacy import consent
+from storefront.web.fields import strip
 
 ROLES = ("marketing", "admin")
 _ID = "<int(max=2147483647):campaign_id>"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class _Boxes(SelectMultipleField):
@@ -31,9 +28,9 @@ class _Boxes(SelectMultipleField):
 class CampaignForm(FlaskForm):
     """A campaign: its mail, what kind of mail it is, and who it is for."""
 
-    subject = StringField("Subject", filters=[_strip], validators=[
+    subject = StringField("Subject", filters=[strip], validators=[
         DataRequired("Give the mail a subject."), Length(max=campaigns.SUBJECT_LENGTH)])
-    body = TextAreaField("Message (Markdown)", filters=[_strip], validators=[
+    body = TextAreaField("Message (Markdown)", filters=[strip], validators=[
         DataRequired("Write the message."), Length(max=50_000)],
         render_kw={"rows": 12, "cols": 46})
     purpose = SelectField("Kind of mail", default="", choices=[

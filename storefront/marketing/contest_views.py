@@ -15,15 +15,11 @@ from storefront.marketing.models import Contest
 from storefront.privacy import audit
 from storefront.privacy.forms import ConsentBoxes
 from storefront.privacy.policy import render_markdown
-from storefront.web.fields import Moment
+from storefront.web.fields import Moment, strip
 from storefront.web.params import client_ip
 
 ROLES = ("marketing", "admin")
 _ID = "<int(max=2147483647):contest_id>"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _choices(bands, prompt):
@@ -34,10 +30,10 @@ class EntryForm(ConsentBoxes, FlaskForm):
     """An entry: the email, and the demographics the contest asks for (the service checks
     them: bands, zip code, what is required)."""
 
-    email = EmailField("Email", filters=[_strip], validators=[
+    email = EmailField("Email", filters=[strip], validators=[
         InputRequired("Enter your email address: winners are told by email."),
         Length(max=254)], render_kw={"autocomplete": "email"})
-    zip_code = StringField("Zip code", filters=[_strip], validators=[Length(max=10)],
+    zip_code = StringField("Zip code", filters=[strip], validators=[Length(max=10)],
                            render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     age_band = SelectField("Your age", choices=_choices(contests.AGE_BANDS, "Choose a band"),
                            validate_choice=False)
@@ -74,13 +70,13 @@ _SETTINGS = [SelectChoice(key, label) for key, label in contests.SETTINGS.items(
 class ContestForm(FlaskForm):
     """What staff write about a contest (the service checks the rules between fields)."""
 
-    title = StringField("Title", filters=[_strip], validators=[
+    title = StringField("Title", filters=[strip], validators=[
         InputRequired("Give the contest a title."), Length(max=120)])
-    slug = StringField("Web address", filters=[_strip], validators=[
+    slug = StringField("Web address", filters=[strip], validators=[
         InputRequired("Give the contest a web address."), Length(max=80)])
-    rules = TextAreaField("Rules (Markdown)", filters=[_strip], validators=[
+    rules = TextAreaField("Rules (Markdown)", filters=[strip], validators=[
         InputRequired("Write the rules."), Length(max=20_000)], render_kw={"rows": 12})
-    prizes = TextAreaField("Prizes", filters=[_strip], validators=[Optional(),
+    prizes = TextAreaField("Prizes", filters=[strip], validators=[Optional(),
                                                                    Length(max=2000)],
                            render_kw={"rows": 4})
     starts_at = Moment("Entries open (UTC)", validators=[InputRequired("Enter when entries open.")])

@@ -16,7 +16,7 @@ from storefront.marketing.blueprints import public, staff
 from storefront.marketing.models import PromoCode, Promotion
 from storefront.partners.models import Partner
 from storefront.privacy.policy import render_markdown
-from storefront.web.fields import Moment
+from storefront.web.fields import Moment, strip
 from storefront.web.memo import TimedCache
 from storefront.web.money import format_money
 
@@ -35,10 +35,6 @@ def home_promotions():
                      lambda: promotions.live(partner_id, utcnow()))
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _cents(text):
     """Dollars and cents as typed ('12', '12.5', '$12.50') in cents, or None."""
     match = _DOLLARS.fullmatch(text or "")
@@ -48,26 +44,26 @@ def _cents(text):
 
 
 class PromotionForm(FlaskForm):
-    title = StringField("Title", filters=[_strip], validators=[
+    title = StringField("Title", filters=[strip], validators=[
         DataRequired("Give the promotion a title."), Length(max=120)])
-    slug = StringField("Address (slug)", filters=[_strip], validators=[Length(max=80)])
-    body = TextAreaField("Text (Markdown)", filters=[_strip],
+    slug = StringField("Address (slug)", filters=[strip], validators=[Length(max=80)])
+    body = TextAreaField("Text (Markdown)", filters=[strip],
                          validators=[Length(max=20_000)], render_kw={"rows": 10, "cols": 46})
-    image = StringField("Image", filters=[_strip], validators=[Length(max=200)])
+    image = StringField("Image", filters=[strip], validators=[Length(max=200)])
     starts_at = Moment("Starts (UTC)", validators=[InputRequired("Enter when it starts.")])
     ends_at = Moment("Ends (UTC)", validators=[InputRequired("Enter when it ends.")])
     partner = SelectField("Partner", validate_choice=False)
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code", filters=[_strip], validators=[
+    code = StringField("Code", filters=[strip], validators=[
         DataRequired("Enter the code."), Length(max=40)], render_kw={"autocomplete": "off"})
     kind = RadioField("Kind", choices=[SelectChoice(PromoCode.PERCENT, "A percentage off"),
                                        SelectChoice(PromoCode.FIXED, "A fixed amount off")],
                       validators=[InputRequired("Choose the kind of discount.")])
-    amount = StringField("Amount", filters=[_strip], validators=[
+    amount = StringField("Amount", filters=[strip], validators=[
         DataRequired("Enter the amount."), Length(max=12)])
-    min_order = StringField("Minimum order (products, in dollars)", filters=[_strip],
+    min_order = StringField("Minimum order (products, in dollars)", filters=[strip],
                             validators=[Length(max=12)])
     max_uses = IntegerField("Maximum uses", validators=[
         Optional(), NumberRange(1, 10_000_000, "Give a number of uses from 1, or none.")])

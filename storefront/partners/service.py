@@ -17,6 +17,8 @@ from storefront.accounts.models import StaffUser
 from storefront.db import database
 from storefront.partners.models import Partner
 from storefront.partners.themes import DEFAULT, SLUG, UPLOADED_LOGOS, theme_file
+from storefront.privacy import audit
+from storefront.privacy.models import AuditEvent
 from storefront.web import images, memo
 
 HOST = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -135,21 +137,10 @@ def upload_logo(partner, data, media_root):
     media_root/partners/ and make it the partner's logo, removing the uploaded logo it
     replaces. A picture that is refused changes nothing (PartnerError on field "image")."""
     try:
-        stored = images.check_and_store(data, media_root, UPLOADED_LOGOS.rstrip("/"),
-                                        LOGO_LIMITS)
+        partner.logo = images.replace_upload(data, media_root, UPLOADED_LOGOS.rstrip("/"),
+                                             LOGO_LIMITS, Partner.logo, partner.id)
     except images.ImageRejected as error:
         raise PartnerError(str(error), "image") from None
-    images.remove(media_root, stored.thumbnail)  # the frame draws the logo small already
-    try:
-        with database.atomic():
-            old = Partner.select(Partner.logo).where(Partner.id == partner.id).scalar()
-            Partner.update(logo=stored.filename).where(Partner.id == partner.id).execute()
-    except BaseException:
-        images.remove(media_root, stored.filename)
-        raise
-    if old and is_uploaded(old):
-        images.remove(media_root, old)
-    partner.logo = stored.filename
     memo.clear_all()
     return partner
 
@@ -193,14 +184,33 @@ def add_staff(email, name, roles, password, partner_slug=None):
     return member
 
 
-def set_staff_active(partner, member, active):
+def add_partner_login(partner, email, name, password, *, by, ip):
+    """Add a staff login to the partner's portal, recorded in the audit log as a change made
+    by staff member id `by` (from ip): the login reads the partner's customers."""
+    with database.atomic():
+        member = add_staff(email, name, ["partner"], password, partner.slug)
+        _audit_login(partner, member, "added", by, ip)
+    return member
+
+
+def set_staff_active(partner, member, active, *, by, ip):
     """Let a partner's staff account sign in again, or stop it: a stopped account's sessions
-    end at once, on every browser."""
+    end at once, on every browser. A change is recorded in the audit log (see
+    add_partner_login); asking for the state it is in already changes and records nothing."""
     if member.partner_id != partner.id:
         raise PartnerError("This account is not one of the partner's.")
     with database.atomic():
-        StaffUser.update(is_active=active).where(StaffUser.id == member.id).execute()
+        changed = (StaffUser.update(is_active=active)
+                   .where(StaffUser.id == member.id, StaffUser.is_active != active).execute())
+        if changed:
+            _audit_login(partner, member, "restarted" if active else "stopped", by, ip)
         if not active:
             sessions.end_all(staff=member)
     member.is_active = active
     return member
+
+
+def _audit_login(partner, member, done, by, ip):
+    audit.record(AuditEvent.CHANGED,
+                 f"partner login {done} for partner {partner.slug} ({partner.name})",
+                 staff_id=by, address=member.email, ip=ip)

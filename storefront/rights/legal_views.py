@@ -17,6 +17,7 @@ from storefront.privacy import audit
 from storefront.privacy.models import AuditEvent, Disclosure
 from storefront.rights import legal
 from storefront.rights.staff_views import bp
+from storefront.web.fields import strip
 from storefront.web.params import client_ip, int_arg, whole_number
 
 _ID = "<int(max=2147483647):disclosure_id>"
@@ -26,21 +27,17 @@ ACTION_LABELS = {AuditEvent.VIEWED: "Viewed", AuditEvent.EXPORTED: "Exported",
                  AuditEvent.CHANGED: "Changed"}
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class DisclosureForm(FlaskForm):
     """Whose data goes to which authority, for which case, on what legal basis."""
 
-    email = EmailField("The person's email address", filters=[_strip], validators=[
+    email = EmailField("The person's email address", filters=[strip], validators=[
         DataRequired("Enter the email address of the person whose data is asked for."),
         Length(max=254), Email("Enter an email address like name@example.com.")])
-    authority = StringField("Authority", filters=[_strip], validators=[
+    authority = StringField("Authority", filters=[strip], validators=[
         DataRequired("Enter the authority that asks for the data."), Length(max=200)])
-    case_reference = StringField("Case reference", filters=[_strip], validators=[
+    case_reference = StringField("Case reference", filters=[strip], validators=[
         DataRequired("Enter the authority's case reference."), Length(max=100)])
-    legal_basis = TextAreaField("Legal basis", filters=[_strip], validators=[
+    legal_basis = TextAreaField("Legal basis", filters=[strip], validators=[
         DataRequired("Enter the legal basis: the law, order or warrant the request rests on."),
         Length(max=300)])
 
@@ -52,7 +49,7 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     staff = SelectField("Staff member", default="")
-    person = StringField("Person: customer number or email address", filters=[_strip],
+    person = StringField("Person: customer number or email address", filters=[strip],
                          validators=[Optional(), Length(max=254)])
     action = SelectField("Action", default="", choices=[SelectChoice("", "Any action"), *(
         SelectChoice(value, label) for value, label in ACTION_LABELS.items())])

@@ -10,27 +10,23 @@ from storefront.privacy.policy import FIRST_VERSION
 from storefront.privacy.publishing import LABEL_LENGTH, USES_LENGTH, PublishError
 from storefront.rights import policy_service
 from storefront.rights.staff_views import bp
-from storefront.web.fields import Moment
+from storefront.web.fields import Moment, strip
 
 ROLES = ("legal", "admin")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class PolicyForm(FlaskForm):
     """A new version: its label, what changes, its text, the uses it adds, when it applies."""
 
-    label = StringField("Label", filters=[_strip], validators=[
+    label = StringField("Label", filters=[strip], validators=[
         DataRequired("Give the version a label."), Length(max=LABEL_LENGTH)])
-    summary = TextAreaField("Summary of the changes", filters=[_strip], validators=[
+    summary = TextAreaField("Summary of the changes", filters=[strip], validators=[
         DataRequired("Say in a few words what changes: the notice quotes it."),
         Length(max=2000)], render_kw={"rows": 4, "cols": 46})
-    body = TextAreaField("Text of the policy (Markdown)", filters=[_strip],
+    body = TextAreaField("Text of the policy (Markdown)", filters=[strip],
                          validators=[Optional(), Length(max=50_000)],
                          render_kw={"rows": 14, "cols": 46})
-    adds_uses = StringField("Uses it adds", filters=[_strip],
+    adds_uses = StringField("Uses it adds", filters=[strip],
                             validators=[Optional(), Length(max=USES_LENGTH)])
     effective_at = Moment("Takes effect (UTC)", validators=[Optional()])
 

@@ -3,7 +3,9 @@ shop a click leads to, and when it is shown.
 
 There is no click route: a banner links straight to its target page with ?banner=<id> added
 (link()), and the request pipeline records that arrival as a Touch, which a registration or
-an order placed afterwards carries as its first or last touch. A partner's banner enters the
+an order placed afterwards carries as its first or last touch. Only an arrival while the
+banner is LIVE (status()) is its click; before or after its dates the link still opens the
+page, but names no banner (visits.record_touch). A partner's banner enters the
 partner's co-brand on the way (/co/<slug>/<target>). The target is a path of this shop only,
 never another site: a banner is no open redirect.
 """
@@ -19,10 +21,9 @@ from storefront.tracking.models import Banner
 from storefront.web import images
 from storefront.web.redirects import safe_next
 
-UPLOADED_IMAGES = "banners/"  # Banner.image: a path under instance/media/
+IMAGE_FOLDER = "banners"  # Banner.image: a path under instance/media/banners/
 ENTRY_PREFIX = "/co/"
-IMAGE_LIMITS = images.Limits(max_bytes=2 * 1024 * 1024, max_width=4000, max_height=4000,
-                            max_pixels=8_000_000)
+IMAGE_LIMITS = images.Limits(max_pixels=8_000_000)  # under the request's cap (see images)
 SCHEDULED, LIVE, ENDED = "scheduled", "live", "ended"
 
 
@@ -102,21 +103,10 @@ def upload_image(banner, data, media_root):
     and make it the banner's image, removing the uploaded image it replaces. A picture that is
     refused changes nothing (BannerError on field "image")."""
     try:
-        stored = images.check_and_store(data, media_root, UPLOADED_IMAGES.rstrip("/"),
-                                        IMAGE_LIMITS)
+        banner.image = images.replace_upload(data, media_root, IMAGE_FOLDER,
+                                             IMAGE_LIMITS, Banner.image, banner.id)
     except images.ImageRejected as error:
         raise BannerError({"image": str(error)}) from None
-    images.remove(media_root, stored.thumbnail)  # the back office shows the picture itself
-    try:
-        with database.atomic():
-            old = Banner.select(Banner.image).where(Banner.id == banner.id).scalar()
-            Banner.update(image=stored.filename).where(Banner.id == banner.id).execute()
-    except BaseException:
-        images.remove(media_root, stored.filename)
-        raise
-    if old and old.startswith(UPLOADED_IMAGES):
-        images.remove(media_root, old)
-    banner.image = stored.filename
     return banner
 
 

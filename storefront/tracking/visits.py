@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from peewee import IntegrityError, fn
 
-from storefront.db import database
+from storefront.db import database, utcnow
+from storefront.tracking import banners
 from storefront.tracking.models import Banner, Touch, Visitor
 
 IDLE = timedelta(minutes=30)  # a request after this long without one starts a new visit
@@ -89,11 +90,14 @@ def _first_return(key, now):
 
 def record_touch(key, tags, landing_path, referrer_host, partner=None, visitor=None):
     """Record an arrival through a tagged link and make it the visitor's last touch (and
-    first, if none). A banner id that names no banner is left out; with nothing else tagged
-    there is no touch (None)."""
+    first, if none). A banner id is left out unless it names a banner shown now (between its
+    dates): an old or early link is no click of it. With nothing else tagged there is no
+    touch (None)."""
     banner_id = tags.banner_id
-    if banner_id is not None and not Banner.select().where(Banner.id == banner_id).exists():
-        banner_id = None
+    if banner_id is not None:
+        banner = Banner.get_or_none(Banner.id == banner_id)
+        if banner is None or banners.status(banner, utcnow()) != banners.LIVE:
+            banner_id = None
     if banner_id is None and not (tags.source or tags.utm_source or tags.utm_medium
                                   or tags.utm_campaign):
         return None

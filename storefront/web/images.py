@@ -18,6 +18,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from storefront.db import database
+
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 ACCEPTED = "JPEG, PNG, WebP or GIF"
 _FOLDER = re.compile(r"[a-z0-9_-]+")
@@ -27,17 +29,27 @@ class ImageRejected(Exception):
     """The file is not an image we accept; the message says why and may be shown."""
 
 
+# The app reads at most MAX_CONTENT_LENGTH (2 MB, config.py) a request. A picture's own limit
+# stays under it, leaving room for the rest of the form, so that staff meet this limit and its
+# message next to the picture field rather than a request refused whole.
+PICTURE_BYTES = int(1.9 * 1024 * 1024)
+
+
 @dataclass(frozen=True)
 class Limits:
-    """What an upload may be: its size in bytes, and its width, height and pixel count."""
+    """What an upload may be: its size in bytes, and its width, height and pixel count. The
+    defaults are a product photo's; a caller always says which limits it checks against."""
 
-    max_bytes: int = 5 * 1024 * 1024
-    max_width: int = 6000
-    max_height: int = 6000
-    max_pixels: int = 24_000_000  # well under Image.MAX_IMAGE_PIXELS
+    max_bytes: int = PICTURE_BYTES
+    max_width: int = 4000
+    max_height: int = 4000
+    max_pixels: int = 16_000_000  # well under Image.MAX_IMAGE_PIXELS
 
+    def in_words(self):
+        """The limits as an upload field's hint says them."""
+        return (f"At most {_megabytes(self.max_bytes)} and {self.max_width}×{self.max_height} "
+                "pixels")
 
-DEFAULT_LIMITS = Limits()
 THUMBNAIL_BOX = (400, 400)  # a thumbnail fits in it, keeping the picture's proportions
 
 
@@ -80,7 +92,7 @@ def _open(data):
         return Image.open(BytesIO(data), formats=list(FORMATS))
 
 
-def check(data, limits=DEFAULT_LIMITS):
+def check(data, limits):
     """The image in data (bytes), decoded and without metadata; ImageRejected otherwise."""
     if not data:
         raise ImageRejected(f"The file is empty. Choose a {ACCEPTED} picture.")
@@ -170,9 +182,29 @@ def store(checked, media_root, folder, thumbnail_box=THUMBNAIL_BOX):
     return StoredImage(name, thumb_name, checked.width, checked.height, checked.format)
 
 
-def check_and_store(data, media_root, folder, limits=DEFAULT_LIMITS):
+def check_and_store(data, media_root, folder, limits):
     """check() then store(): the StoredImage, or ImageRejected with nothing written."""
     return store(check(data, limits), media_root, folder)
+
+
+def replace_upload(data, media_root, folder, limits, column, row_id):
+    """Check a picture (bytes), store it under media_root/folder (without a thumbnail) and
+    make it the one the row's column names (a path relative to media_root), then remove the
+    picture it replaces when that was an upload to folder too (a partner's logo may also be a
+    file of its theme). The new path; ImageRejected or a failed write leaves nothing behind."""
+    stored = check_and_store(data, media_root, folder, limits)
+    remove(media_root, stored.thumbnail)  # these pictures are shown whole
+    model = column.model
+    try:
+        with database.atomic():
+            old = model.select(column).where(model.id == row_id).scalar()
+            model.update({column: stored.filename}).where(model.id == row_id).execute()
+    except BaseException:
+        remove(media_root, stored.filename)
+        raise
+    if old and old.startswith(f"{folder}/"):
+        remove(media_root, old)
+    return stored.filename
 
 
 def remove(media_root, *names):

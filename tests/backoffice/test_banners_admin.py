@@ -6,6 +6,7 @@ from io import BytesIO
 from unittest import mock
 
 import pytest
+from werkzeug.datastructures import FileStorage
 
 from storefront.accounts.models import Customer
 from storefront.backoffice.banner_figures import banner_figures
@@ -14,8 +15,10 @@ from storefront.orders.models import Order
 from storefront.reports.period import Period
 from storefront.tracking import banners
 from storefront.tracking.models import Banner, Touch
+from tests.backoffice.test_catalogue_admin import noise_png, post_in_memory
 from tests.backoffice.test_partners_admin import error_of, media_files, png, signed_in
-from tests.factories import REGISTRATION, add_to_cart, checkout, make_product, post_form
+from tests.factories import (REGISTRATION, add_to_cart, checkout, csrf_token, make_product,
+                             post_form)
 from tests.partners.conftest import make_partner
 from tests.partners.test_cobrand import frame_of
 
@@ -211,3 +214,36 @@ def test_other_roles_are_refused_every_banner_route(app, db, role):
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
     assert Banner.select().count() == 1 and Banner.get().placement == "top"
+
+
+def test_a_picture_too_large_is_refused_next_to_its_field_below_and_above_the_request_cap(
+        app, db):
+    banner = banners.save_banner(None, banners.BannerData(None, "spring", "top", "/"))
+    client = signed_in(app)
+    page = f"/staff/banners/{banner.id}"
+    before = media_files(app, "banners")
+    near = noise_png(827)  # about 1.96 MB: over the picture's limit, under the request's
+    assert banners.IMAGE_LIMITS.max_bytes < len(near) < app.config["MAX_CONTENT_LENGTH"] - 4096
+    response = post_in_memory(client, f"{page}/image", {
+        "banner-image": FileStorage(BytesIO(near), "near.png"),
+        "csrf_token": csrf_token(client, page)})
+    assert response.status_code == 400
+    assert "a picture may be at most 1.9 MB" in error_of(response.get_data(as_text=True),
+                                                         "banner-image")
+    response = post_in_memory(client, f"{page}/image", {
+        "banner-image": FileStorage(BytesIO(noise_png(1000)), "big.png"),
+        "csrf_token": csrf_token(client, page)})
+    assert response.status_code == 413
+    assert "larger than 2 MB altogether" in error_of(response.get_data(as_text=True),
+                                                      "banner-image")
+    assert Banner.get_by_id(banner.id).image == "" and media_files(app, "banners") == before
+    # A banner that does not exist is a plain 413, and so is a role the route refuses.
+    response = post_in_memory(client, "/staff/banners/999999/image",
+                              {"banner-image": FileStorage(BytesIO(noise_png(1000)), "b.png")})
+    assert response.status_code == 413 and "banner-image-error" not in response.get_data(
+        as_text=True)
+    other = signed_in(app, "care")
+    response = post_in_memory(other, f"{page}/image",
+                              {"banner-image": FileStorage(BytesIO(noise_png(1000)), "b.png")})
+    assert response.status_code == 413 and "banner-image-error" not in response.get_data(
+        as_text=True)

@@ -8,6 +8,8 @@ from PIL import Image
 
 from storefront.web import images
 
+LIMITS = images.Limits()  # a product photo's: 1.9 MB, 4000×4000, 16 million pixels
+
 
 def picture(image_format="PNG", size=(64, 48), color=(200, 120, 40), **save):
     """A real image made with Pillow, as the bytes of a file of that format."""
@@ -44,7 +46,7 @@ def png_claiming(width, height):
 @pytest.mark.parametrize("image_format", ["PNG", "JPEG", "WEBP", "GIF"])
 def test_a_real_image_is_stored_with_a_generated_name_and_a_thumbnail(tmp_path, image_format):
     stored = images.check_and_store(picture(image_format, size=(1200, 600)), tmp_path,
-                                    "products")
+                                    "products", LIMITS)
     assert stored.format == image_format and (stored.width, stored.height) == (1200, 600)
     assert stored.filename.startswith("products/") and stored.thumbnail.startswith("products/")
     suffix = images.FORMATS[image_format]
@@ -54,7 +56,7 @@ def test_a_real_image_is_stored_with_a_generated_name_and_a_thumbnail(tmp_path, 
         assert full.format == image_format and full.size == (1200, 600)
     with Image.open(tmp_path / stored.thumbnail) as thumb:
         assert thumb.size == (400, 200)  # fits the box, keeps the proportions
-    again = images.check_and_store(picture(image_format), tmp_path, "products")
+    again = images.check_and_store(picture(image_format), tmp_path, "products", LIMITS)
     assert again.filename != stored.filename  # random, never derived from the upload
 
 
@@ -72,7 +74,7 @@ def test_a_real_image_is_stored_with_a_generated_name_and_a_thumbnail(tmp_path, 
 def test_anything_but_a_whole_accepted_image_is_refused_and_nothing_is_written(
         tmp_path, data, why):
     with pytest.raises(images.ImageRejected, match=why):
-        images.check_and_store(data, tmp_path, "products")
+        images.check_and_store(data, tmp_path, "products", LIMITS)
     assert not (tmp_path / "products").exists() or not any((tmp_path / "products").iterdir())
 
 
@@ -80,14 +82,14 @@ def test_a_header_claiming_huge_dimensions_is_refused_before_decoding():
     bomb = png_claiming(50_000, 50_000)
     assert len(bomb) < 200
     # Over Image.MAX_IMAGE_PIXELS: Pillow's guard, made strict, refuses it at open.
-    with pytest.raises(images.ImageRejected, match="far too large in pixels .* at most 6000"):
-        images.check(bomb)
+    with pytest.raises(images.ImageRejected, match="far too large in pixels .* at most 4000"):
+        images.check(bomb, LIMITS)
     with pytest.raises(images.ImageRejected, match="far too large in pixels"):
         images.check(bomb, images.Limits(max_width=10**6, max_height=10**6,
                                          max_pixels=10**12))  # whatever our own limits say
     # Under Pillow's guard, our own limits read from the header refuse it.
     with pytest.raises(images.ImageRejected, match="7000×7000 pixels: it may be at most"):
-        images.check(png_claiming(7000, 7000))
+        images.check(png_claiming(7000, 7000), LIMITS)
 
 
 def test_byte_and_dimension_limits(tmp_path):
@@ -109,7 +111,7 @@ def test_exif_and_its_gps_position_are_stripped(tmp_path):
     original = jpeg_with_gps()
     with Image.open(BytesIO(original)) as before:
         assert before.getexif().get_ifd(0x8825)  # the upload does carry a position
-    stored = images.check_and_store(original, tmp_path, "products")
+    stored = images.check_and_store(original, tmp_path, "products", LIMITS)
     for name in (stored.filename, stored.thumbnail):
         data = (tmp_path / name).read_bytes()
         assert b"Exif" not in data and b"Pocket Camera" not in data
@@ -125,7 +127,7 @@ def test_png_text_and_colour_profile_are_dropped_but_transparency_kept(tmp_path)
     image.putpalette([0, 0, 0, 255, 0, 0])
     out = BytesIO()
     image.save(out, "PNG", pnginfo=info, transparency=1)
-    stored = images.check_and_store(out.getvalue(), tmp_path, "logos")
+    stored = images.check_and_store(out.getvalue(), tmp_path, "logos", LIMITS)
     data = (tmp_path / stored.filename).read_bytes()
     assert b"Someone Private" not in data
     with Image.open(tmp_path / stored.filename) as after:
@@ -136,17 +138,17 @@ def test_a_photo_turned_by_its_exif_is_stored_upright(tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
     stored = images.check_and_store(picture("JPEG", size=(80, 40), exif=exif), tmp_path,
-                                    "products")
+                                    "products", LIMITS)
     assert (stored.width, stored.height) == (40, 80)
 
 
 def test_remove_deletes_only_under_the_media_folder(tmp_path):
     media = tmp_path / "media"
-    stored = images.check_and_store(picture(), media, "products")
+    stored = images.check_and_store(picture(), media, "products", LIMITS)
     outside = tmp_path / "keep.txt"
     outside.write_text("keep")
     images.remove(media, stored.filename, stored.thumbnail, "../keep.txt", "", "products/none")
     assert outside.exists()
     assert not (media / stored.filename).exists() and not (media / stored.thumbnail).exists()
     with pytest.raises(ValueError):
-        images.check_and_store(picture(), media, "../elsewhere")
+        images.check_and_store(picture(), media, "../elsewhere", LIMITS)

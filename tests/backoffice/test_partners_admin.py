@@ -1,4 +1,4 @@
-"""Back office → Partners: co-brand partners, their logos and their staff logins, managed
+"""Back office → Partners: co-brand partners and their logos, managed
 by admin and marketing staff only."""
 import html as markup
 import re
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from storefront.accounts.models import AccountSession, StaffUser
+from storefront.accounts.models import StaffUser
 from storefront.partners.models import Partner
 from tests.factories import make_staff, post_form, staff_sign_in
 from tests.partners.conftest import make_partner
@@ -188,79 +188,6 @@ def test_a_text_file_renamed_png_is_refused_and_nothing_is_stored(app, db):
     response = post_form(client, f"{page}/logo", {}, token_page=page)
     assert "Choose a picture to upload." in error_of(response.get_data(as_text=True),
                                                      "logo-image")
-
-
-STAFF = {"staff-name": "Rita Reader", "staff-email": "rita@riverbooks.example",
-         "staff-password": "paper cranes fly south", "staff-confirm": "paper cranes fly south"}
-
-
-def test_partner_staff_logins_are_added_with_checked_passwords(app, db):
-    partner = make_partner("riverbooks", name="Riverbooks")
-    client = signed_in(app)
-    page = f"/staff/partners/{partner.id}"
-    for changes, field, message in [
-            ({"staff-password": "short", "staff-confirm": "short"}, "staff-password",
-             "at least 12 characters"),
-            ({"staff-password": "riverbooks123456", "staff-confirm": "riverbooks123456",
-              "staff-email": "riverbooks@riverbooks.example"}, "staff-password",
-             "email address in your password"),
-            ({"staff-confirm": "something else entirely"}, "staff-confirm", "do not match"),
-            ({"staff-email": "not an address"}, "staff-email", "")]:
-        response = post_form(client, f"{page}/staff", {**STAFF, **changes}, token_page=page)
-        assert response.status_code == 400
-        assert message in (error_of(response.get_data(as_text=True), field) or "NONE"), changes
-    assert StaffUser.select().where(StaffUser.partner.is_null(False)).count() == 0
-
-    response = post_form(client, f"{page}/staff", STAFF, token_page=page)
-    assert response.status_code == 302
-    member = StaffUser.get(StaffUser.email_key == "rita@riverbooks.example")
-    assert (member.roles, member.partner_id, member.name) == ("partner", partner.id,
-                                                              "Rita Reader")
-    html = client.get(page).get_data(as_text=True)
-    assert "Rita Reader" in html and "rita@riverbooks.example" in html
-    # An email any staff account has already is refused.
-    response = post_form(client, f"{page}/staff",
-                         {**STAFF, "staff-email": "ADMIN@staff.example.com"}, token_page=page)
-    assert "already exists" in error_of(response.get_data(as_text=True), "staff-email")
-    # The login opens the partner's portal.
-    portal = app.test_client()
-    assert staff_sign_in(portal, "rita@riverbooks.example", "paper cranes fly south") \
-        .status_code == 302
-    assert portal.get("/partner/customers").status_code == 200
-
-
-def test_a_stopped_partner_login_cannot_sign_in_and_its_session_ends(app, db):
-    partner = make_partner("riverbooks", name="Riverbooks")
-    other = make_partner("northwind", name="Northwind")
-    client = signed_in(app)
-    page = f"/staff/partners/{partner.id}"
-    post_form(client, f"{page}/staff", STAFF, token_page=page)
-    member = StaffUser.get(StaffUser.email_key == "rita@riverbooks.example")
-    portal = app.test_client()
-    staff_sign_in(portal, member.email, "paper cranes fly south")
-    assert portal.get("/partner/customers").status_code == 200
-    # Another partner's page cannot reach it.
-    response = post_form(client, f"/staff/partners/{other.id}/staff/{member.id}/deactivate",
-                         {}, token_page=page)
-    assert response.status_code == 404
-    assert StaffUser.get_by_id(member.id).is_active
-
-    response = post_form(client, f"{page}/staff/{member.id}/deactivate", {}, token_page=page)
-    assert response.status_code == 302
-    assert not StaffUser.get_by_id(member.id).is_active
-    assert AccountSession.select().where(AccountSession.staff == member.id).count() == 0
-    ended = portal.get("/partner/customers")
-    assert ended.status_code == 302 and "/staff/login" in ended.location
-    refused = staff_sign_in(app.test_client(), member.email, "paper cranes fly south")
-    assert refused.status_code == 400 and "not right" in refused.get_data(as_text=True)
-    assert "stopped" in client.get(page).get_data(as_text=True)
-
-    post_form(client, f"{page}/staff/{member.id}/reactivate", {}, token_page=page)
-    assert staff_sign_in(app.test_client(), member.email, "paper cranes fly south") \
-        .status_code == 302
-    # A button without its CSRF token changes nothing.
-    assert client.post(f"{page}/staff/{member.id}/deactivate").status_code == 400
-    assert StaffUser.get_by_id(member.id).is_active
 
 
 @pytest.mark.parametrize("role", ["care", "fulfilment", "partner", "legal"])

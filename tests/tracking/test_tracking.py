@@ -6,6 +6,7 @@ from flask import g, request_finished
 
 from storefront.accounts.models import Customer
 from storefront.catalogue.models import Product
+from storefront.db import utcnow
 from storefront.orders.models import Order
 from storefront.tracking import clicklog
 from storefront.tracking.models import Banner, PageView, Touch, Visitor
@@ -96,6 +97,22 @@ def test_an_unknown_banner_is_ignored(client, db):
     assert Touch.select().count() == 0
     client.get("/?banner=999&ref=blog")
     assert Touch.get().banner_id is None and Touch.get().source == "blog"
+
+
+def test_a_banner_counts_clicks_only_between_its_dates(client, db):
+    now = utcnow()
+    ended = make_banner(ends_at=now - timedelta(days=1))
+    early = make_banner(starts_at=now + timedelta(days=1))
+    live = make_banner(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1))
+    for banner in (ended, early):
+        response = client.get(f"/search?q=lamp&banner={banner.id}")
+        assert response.status_code == 200 and "lamp" in response.get_data(as_text=True)
+    assert Touch.select().count() == 0
+    client.get(f"/?banner={ended.id}&ref=blog")  # the rest of the link still counts
+    assert (Touch.get().banner_id, Touch.get().source) == (None, "blog")
+    client.get(f"/?banner={live.id}")
+    assert [touch.banner_id for touch in Touch.select().order_by(Touch.id)] == [None, live.id]
+    assert Touch.banner_clicks(ended).count() == Touch.banner_clicks(early).count() == 0
 
 
 @pytest.mark.parametrize("query", [

@@ -1,0 +1,44 @@
+"""The rules for the categories staff create and change."""
+from peewee import IntegrityError
+
+from storefront.catalogue.editing import CatalogueError
+from storefront.catalogue.models import Category
+from storefront.catalogue.product_rules import int_between
+from storefront.catalogue.slugs import slug_to_save
+from storefront.db import database
+
+MAX_POSITION = 10_000
+DESCRIPTION_LENGTH = 5_000
+
+
+def save_category(category, values):
+    """Create a category (category None) or change it: name, slug ('' makes one from the
+    name), description, position. CatalogueError with every problem by field."""
+    errors = {}
+    name = (values.get("name") or "").strip()
+    if not name:
+        errors["name"] = "Enter the category's name."
+    elif len(name) > Category.name.max_length:
+        errors["name"] = f"A name may have at most {Category.name.max_length} characters."
+    slug = slug_to_save(Category, values.get("slug"), name, category.id if category else None,
+                        errors)
+    description = (values.get("description") or "").strip()
+    if len(description) > DESCRIPTION_LENGTH:
+        errors["description"] = f"A description may have at most {DESCRIPTION_LENGTH:,} " \
+                                "characters."
+    position = values.get("position", 0)
+    if not int_between(position, 0, MAX_POSITION):
+        errors["position"] = f"Enter a whole number from 0 to {MAX_POSITION:,} (lower comes " \
+                             "first)."
+    if errors:
+        raise CatalogueError(errors)
+    fields = {"name": name, "slug": slug, "description": description, "position": position}
+    try:
+        with database.atomic():
+            if category is None:
+                return Category.create(**fields)
+            Category.update(**fields).where(Category.id == category.id).execute()
+    except IntegrityError:
+        raise CatalogueError({"slug": "Another category took this address a moment ago."}) \
+            from None
+    return Category.get_by_id(category.id)
