@@ -15,20 +15,19 @@ from datetime import date, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from peewee import JOIN, fn
-from wtforms import DateField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import Length, Regexp, ValidationError
 
 from storefront.accounts.models import Customer, StaffUser
 from storefront.orders.models import Order, OrderLine
 from storefront.partners.models import Partner
 from storefront.tracking.models import Banner, Touch
-from storefront.web.fields import strip
+from storefront.web.fields import Day, strip
 
 PAGE_SIZE = 50
 OPEN, SETTLED = "open", "settled"
 NO_PARTNER = "none"
 EITHER, FIRST, LAST = "either", "first", "last"
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 # The characters a tracked link's label may hold (tracking.tags): anything else matches nothing.
 _LABEL = r"^[\w .:+/@-]*$"
 
@@ -45,16 +44,6 @@ class Choice(SelectField):
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(self.message) from None
-
-
-class Day(DateField):
-    """A day, refused with a message that shows what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a date like 2026-05-01.") from None
 
 
 def _label_field(label):
@@ -93,8 +82,8 @@ class OrderFilterForm(FlaskForm):
                          choices=[SelectChoice("", "In any status")] + [
                              SelectChoice(status, label)
                              for status, label in OrderLine.STATUS_LABELS.items()])
-    placed_from = Day("Placed from (UTC)", validators=[Optional()])
-    placed_until = Day("Placed until (UTC), that day included", validators=[Optional()])
+    placed_from = Day("Placed from (UTC)")
+    placed_until = Day("Placed until (UTC), that day included", not_before="placed_from")
     channel = Choice("Channel", "Choose web or phone from the list.", default="", choices=[
         SelectChoice("", "Web and phone"), SelectChoice(Order.WEB, "Web"),
         SelectChoice(Order.PHONE, "Phone")])
@@ -118,17 +107,6 @@ class OrderFilterForm(FlaskForm):
                          + (f" · {row.campaign}" if row.campaign else ""))
             for row in Banner.select(Banner.id, Banner.placement, Banner.campaign)
             .order_by(Banner.id)]
-
-    def validate_placed_from(self, field):
-        """A day orders can have been placed on."""
-        if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-            raise ValidationError(f"Give a day between {FIRST_YEAR} and {LAST_YEAR}.")
-
-    def validate_placed_until(self, field):
-        """A day orders can have been placed on, not before the first."""
-        self.validate_placed_from(field)
-        if field.data and self.placed_from.data and field.data < self.placed_from.data:
-            raise ValidationError("The end date is before the start date.")
 
     def filters(self):
         """The validated filters."""

@@ -3,7 +3,7 @@ their history) go by the hundred to an INSERT, changed rows one UPDATE each but 
 (DB-API executemany), in plain SQL both databases read. The rows are the ones csv_rows checked
 with product_rules; this module writes them and keeps what follows right, the word index and
 the change history, as editing.save_product does one product at a time."""
-from storefront.catalogue.editing import change_row, changes_between
+from storefront.catalogue.history import change_row, changes_between
 from storefront.catalogue.models import Product, ProductChange, ProductWord
 from storefront.catalogue.words import words_of
 from storefront.db import database, utcnow

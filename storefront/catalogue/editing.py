@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from storefront.catalogue.history import change_row  # noqa: F401 (bulk_writes takes it here)
 from storefront.catalogue.history import changes_between, record_change
 from storefront.catalogue.models import Category, Product, ProductImage
 from storefront.catalogue.product_rules import NEW_PRODUCT, PRODUCT_FIELDS, check_product

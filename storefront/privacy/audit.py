@@ -18,6 +18,8 @@ What is recorded:
   CSV files, catalogue requests for the mail house) is one EXPORTED event, likewise
   (`exported`). Such a list is reached by choosing a filter or a page, not by typing someone's
   name, and its event says which list it was;
+- adding, stopping or restarting a partner's staff login (which opens that partner's
+  customers to someone) is one CHANGED event naming the login's address and the partner;
 - a search of the request log by IP address or visitor id names nobody (the log holds no
   account) and keeps the searched IP or visitor id in `what`.
 No event holds a term typed to find someone. Work queues that show everyone as the work
