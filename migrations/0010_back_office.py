@@ -32,6 +32,7 @@ def up(migrator, db):
             table_name = 'product_image'
     db.create_tables([ProductImage])
 
+    migrator.migrate(migrator.add_column('category', 'is_hidden', BooleanField(default=False)))
     migrator.migrate(migrator.add_column('banner', 'target_url', CharField(max_length=300, default='')))
     migrator.migrate(migrator.add_column('banner', 'starts_at', DateTimeField(null=True)))
     migrator.migrate(migrator.add_column('banner', 'ends_at', DateTimeField(null=True)))
@@ -43,3 +44,4 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_column('banner', 'target_url'))
     migrator.migrate(migrator.drop_table('product_image'))
     migrator.migrate(migrator.drop_table('product_change'))
+    migrator.migrate(migrator.drop_column('category', 'is_hidden'))

@@ -103,11 +103,12 @@ class CategoryForm(FlaskForm):
                                 validators=[Length(max=5_000)], render_kw={"rows": 4})
     position = StringField("Position in the menu", filters=[strip], default="0",
                            validators=[Length(max=6)], render_kw={"inputmode": "numeric"})
+    is_hidden = BooleanField("Hidden from shoppers")
 
     def values(self):
         return {"name": self.name.data, "slug": (self.slug.data or "").lower(),
                 "description": self.description.data or "",
-                "position": whole_number(self.position.data)}
+                "position": whole_number(self.position.data), "is_hidden": self.is_hidden.data}
 
 
 def attach(form, error):

@@ -6,6 +6,7 @@ from storefront.catalogue.models import Category
 from storefront.catalogue.product_rules import int_between
 from storefront.catalogue.slugs import slug_to_save
 from storefront.db import database
+from storefront.web import memo
 
 MAX_POSITION = 10_000
 DESCRIPTION_LENGTH = 5_000
@@ -13,7 +14,10 @@ DESCRIPTION_LENGTH = 5_000
 
 def save_category(category, values):
     """Create a category (category None) or change it: name, slug ('' makes one from the
-    name), description, position. CatalogueError with every problem by field."""
+    name), description, position, hidden. CatalogueError with every problem by field.
+
+    Hiding a category takes it out of the menu and its page answers 404 at once (the
+    process's caches are forgotten); its products keep their own visibility."""
     errors = {}
     name = (values.get("name") or "").strip()
     if not name:
@@ -32,13 +36,17 @@ def save_category(category, values):
                              "first)."
     if errors:
         raise CatalogueError(errors)
-    fields = {"name": name, "slug": slug, "description": description, "position": position}
+    fields = {"name": name, "slug": slug, "description": description, "position": position,
+              "is_hidden": bool(values.get("is_hidden"))}
     try:
         with database.atomic():
             if category is None:
-                return Category.create(**fields)
-            Category.update(**fields).where(Category.id == category.id).execute()
+                saved = Category.create(**fields)
+            else:
+                Category.update(**fields).where(Category.id == category.id).execute()
+                saved = Category.get_by_id(category.id)
     except IntegrityError:
         raise CatalogueError({"slug": "Another category took this address a moment ago."}) \
             from None
-    return Category.get_by_id(category.id)
+    memo.clear_all()  # the menu and the category's page show the change at once
+    return saved

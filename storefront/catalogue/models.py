@@ -28,6 +28,7 @@ class Category(BaseModel):
     description = TextField(default="")
     position = IntegerField(default=0)
     product_count = IntegerField(default=0)  # kept by the catalogue service; no COUNT(*) per page
+    is_hidden = BooleanField(default=False)  # out of the menu, its page gone; products untouched
 
     @classmethod
     def ordered(cls):

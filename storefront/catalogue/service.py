@@ -89,8 +89,8 @@ def newest_products(limit):
 
 
 def category_menu():
-    """(name, slug) of every category, in menu order."""
-    return [(c.name, c.slug) for c in Category.ordered()]
+    """(name, slug) of every category shoppers may see, in menu order."""
+    return [(c.name, c.slug) for c in Category.ordered().where(Category.is_hidden == False)]  # noqa: E712
 
 
 def slugify(text):

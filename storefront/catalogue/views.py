@@ -87,7 +87,7 @@ def category(slug):
     sort = choice_arg("sort", service.SORTS, "newest")
     number = int_arg("page", 1, 1, service.MAX_PAGE)
     found = _cached(("category", slug), lambda: Category.get_or_none(Category.slug == slug))
-    if found is None:
+    if found is None or found.is_hidden:
         abort(404)
     size = current_app.config["CATALOGUE_PAGE_SIZE"]
     if number > service.page_count(found, size):

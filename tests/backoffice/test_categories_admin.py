@@ -1,11 +1,11 @@
-"""Back office → Catalogue → Categories (admin): created and changed with their rules, and a
-slug, typed or made from the name, always fits its column."""
+"""Back office → Catalogue → Categories (admin): created, changed and hidden with their rules,
+and a slug, typed or made from the name, always fits its column."""
 import re
 
 from storefront.catalogue.models import Category, Product
 from storefront.catalogue.product_rules import SLUG
 from tests.backoffice.test_catalogue_admin import BASE, new_product, signed_in
-from tests.factories import make_category, post_form
+from tests.factories import make_category, make_product, post_form
 
 CATEGORY_SLUG = Category.slug.max_length
 PRODUCT_SLUG = Product.slug.max_length
@@ -79,3 +79,23 @@ def test_a_slug_made_from_a_long_name_fits_its_column_and_stays_unique(app, db):
         assert response.status_code == 302
     slugs = [product.slug for product in Product.select().order_by(Product.id)]
     assert len(set(slugs)) == 2 and all(len(slug) <= PRODUCT_SLUG for slug in slugs)
+
+
+def test_hiding_a_category_takes_it_out_of_the_menu_and_back(app, db):
+    client = signed_in(app)
+    lamp = make_product(name="Brass Lamp")
+    lighting = Category.get_by_id(lamp.category_id)
+    make_product(name="Oak Chair", category=make_category(name="Chairs"), sku="CH-1")
+    shopper = app.test_client()
+    page = f"{BASE}/categories/{lighting.id}"
+    fields = {"name": lighting.name, "slug": lighting.slug, "description": "",
+              "position": "0"}
+    assert post_form(client, page, {**fields, "is_hidden": "y"}).status_code == 302
+    home = shopper.get("/").get_data(as_text=True)
+    assert 'href="/c/lighting"' not in home and 'href="/c/chairs"' in home
+    assert shopper.get("/c/lighting").status_code == 404
+    assert shopper.get(f"/p/{lamp.slug}").status_code == 200  # its products keep their own
+    assert "(hidden)" in client.get(f"{BASE}/categories").get_data(as_text=True)
+    assert post_form(client, page, fields).status_code == 302
+    assert 'href="/c/lighting"' in shopper.get("/").get_data(as_text=True)
+    assert shopper.get("/c/lighting").status_code == 200
