@@ -42,6 +42,11 @@ class Customer(SignedIn, BaseModel):
         """The customer whose lower-cased, normalised email is email_key, or None."""
         return cls.get_or_none(cls.email_key == email_key)
 
+    @classmethod
+    def open_account(cls, customer_id):
+        """The account with this id, or None when there is none or its holder deleted it."""
+        return cls.get_or_none(cls.id == customer_id, cls.erased_at.is_null())
+
     def address(self, kind):
         """The shipping or billing Address, or None."""
         return self.addresses.where(Address.kind == kind).first()

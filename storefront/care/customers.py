@@ -4,6 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 
 from storefront.accounts.current import current_staff, staff_route
+from storefront.accounts.models import Customer
 from storefront.care import finder, phone_consent
 from storefront.care.forms import CallNoteForm, CustomerSearchForm, WithdrawForm
 from storefront.mail import views as staff_mail
@@ -32,7 +33,7 @@ def reads_mail(staff):
 
 
 def _customer_or_404(customer_id):
-    found = finder.customer_or_none(customer_id)
+    found = Customer.open_account(customer_id)
     if found is None:
         abort(404)
     return found

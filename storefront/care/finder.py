@@ -102,11 +102,6 @@ def _phones_of(customers):
     return grouped
 
 
-def customer_or_none(customer_id):
-    """The account with this id, or None when there is none or it was deleted."""
-    return Customer.get_or_none(Customer.id == customer_id, Customer.erased_at.is_null())
-
-
 def staff_names(ids):
     """{staff id: name} for the ids given (None and unknown ids left out)."""
     wanted = {staff_id for staff_id in ids if staff_id is not None}

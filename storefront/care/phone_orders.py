@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm, attach_error
+from storefront.accounts.models import Customer
 from storefront.accounts.service import AddressData
 from storefront.care import order_being_taken, phone_items
 from storefront.care.order_being_taken import ROLES, explain_expired_token, keep, seen
@@ -39,7 +40,7 @@ def start():
     """Whom the order is for (?customer=<id>, or a new caller); "Start" begins a new order in
     a cart of its own, and drops the cart of the order this browser was taking."""
     customer_id = int_arg("customer", None, 1, 999_999_999)
-    customer = by_phone.callable_customer(customer_id) if customer_id else None
+    customer = Customer.open_account(customer_id) if customer_id else None
     if customer_id and customer is None:
         abort(404)
     staff, form = current_staff(), EmptyForm()

@@ -25,11 +25,6 @@ SESSION_KEY = "phone_order"
 SEARCH_LIMIT = 20
 
 
-def callable_customer(customer_id):
-    """The account an order may be taken for (it exists and is not erased), or None."""
-    return Customer.get_or_none(Customer.id == customer_id, Customer.erased_at.is_null())
-
-
 @dataclass
 class PhoneOrder:
     """The order an associate is taking: for whom (None: a new caller), the token of its own
@@ -110,7 +105,7 @@ def current(stored, staff_id):
         return None
     customer = None
     if parts[0] != "new":
-        customer = callable_customer(int(parts[0]))
+        customer = Customer.open_account(int(parts[0]))
         if customer is None:
             return None
     return PhoneOrder(staff_id, customer, parts[1], Draft.from_stored(stored, stored["owner"]))
