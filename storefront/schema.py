@@ -12,8 +12,8 @@ def all_models():
     from storefront.accounts.models import (AccountSession, Address, Customer, LoginAttempt,
                                             Phone, StaffUser)
     from storefront.cart.models import Cart, CartGiftCard, CartLine
-    from storefront.catalogue.models import (Category, Product, ProductChange, ProductImage,
-                                             ProductWord)
+    from storefront.catalogue.models import (Category, CategoryChange, Product, ProductChange,
+                                             ProductImage, ProductWord)
     from storefront.fulfilment.models import Shipment, ShipmentLine
     from storefront.giftcards.models import GiftCard, GiftCardEntry
     from storefront.mail.models import OutboxMessage
@@ -35,7 +35,7 @@ def all_models():
             PaymentAttempt, Shipment, ShipmentLine, PolicyVersion, PolicyNotice, ConsentEvent,
             Disclosure, AuditEvent, RequestLog, Correspondence, CatalogueRequest, Promotion,
             PromoCode, Contest, ContestEntry, ContestDraw, Campaign, BoughtTogether,
-            CareReply, CallNote, ProductImage, ProductChange]
+            CareReply, CallNote, ProductImage, ProductChange, CategoryChange]
 
 
 def runner(database):

@@ -99,6 +99,9 @@ class StaffUser(SignedIn, BaseModel):
     roles = CharField(max_length=100)  # space-separated names from STAFF_ROLES
     partner = ForeignKeyField(Partner, null=True, backref="staff", on_delete="CASCADE")
     is_active = BooleanField(default=True)
+    # Set when someone else chose the password (an admin adding a login or resetting one):
+    # the member must choose their own at the next sign-in before anything else.
+    must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
 
     @classmethod

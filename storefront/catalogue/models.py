@@ -109,3 +109,13 @@ class ProductChange(BaseModel):
     staff_id = IntegerField(null=True, index=True)  # catalogue sits below accounts: no FK
     at = DateTimeField(default=utcnow)
     changes = TextField()  # JSON: {"field": [old, new], ...}
+
+
+class CategoryChange(BaseModel):
+    """One change of a category by staff (its creation included), for its history, in the
+    same shape as ProductChange."""
+
+    category = ForeignKeyField(Category, backref="changes", on_delete="CASCADE")
+    staff_id = IntegerField(null=True, index=True)  # catalogue sits below accounts: no FK
+    at = DateTimeField(default=utcnow)
+    changes = TextField()  # JSON: {"field": [old, new], ...}

@@ -433,10 +433,11 @@ ITEMS = (
         retention="While the staff account exists.",
         fields=("StaffUser.name", "StaffUser.email", "StaffUser.email_key",
                 "StaffUser.password_hash", "StaffUser.roles", "StaffUser.partner",
-                "StaffUser.is_active", "StaffUser.created_at", "AccountSession.staff",
+                "StaffUser.is_active", "StaffUser.must_change_password",
+                "StaffUser.created_at", "AccountSession.staff",
                 "Order.taken_by", "Shipment.shipped_by", "Correspondence.assigned_to",
                 "CareReply.staff", "CallNote.staff", "ProductChange.staff_id",
-                "ConsentEvent.staff_id", "PolicyVersion.published_by_id",
+                "CategoryChange.staff_id", "ConsentEvent.staff_id", "PolicyVersion.published_by_id",
                 "AuditEvent.staff_id", "Disclosure.staff_id", "Promotion.created_by_id",
                 "ContestDraw.drawn_by_id", "Campaign.created_by_id"),
         shares=(LEGAL_DEMAND,)),
@@ -465,6 +466,7 @@ NOT_PERSONAL = {
     "GiftCard.last_four": "The end of a gift card's code, to tell cards apart.",
     "GiftCardEntry.gift_card": "Which gift card moved; the card's own fields are declared.",
     "ProductChange.changes": "Old and new values of a product's catalogue fields.",
+    "CategoryChange.changes": "Old and new values of a category's fields.",
 }
 
 # Models with no personal field at all.
@@ -546,6 +548,7 @@ UNLINKED = {
     "StaffUser": "Staff accounts are about our staff, not our customers.",
     "PolicyVersion": "Who published a version of the privacy policy is about our staff.",
     "ProductChange": "Who changed a product in the catalogue is about our staff.",
+    "CategoryChange": "Who changed a category in the catalogue is about our staff.",
 }
 # Items about the shop's staff: a customer's export and erasure leave their fields out.
 STAFF_ITEMS = ("staff",)
