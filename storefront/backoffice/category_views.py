@@ -1,17 +1,22 @@
 """Back office → Catalogue → Categories (admin): the menu's categories, created and changed.
 
 Their routes belong to the catalogue's blueprint (catalogue_views calls add_routes), so their
-addresses and endpoint names are the catalogue's: /staff/catalogue/categories…
+addresses and endpoint names are the catalogue's: /staff/catalogue/categories… A category's
+page shows its history of changes under the form, a page at a time (?page=).
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from storefront.accounts.current import staff_route
+from storefront.accounts.current import current_staff, staff_route
+from storefront.backoffice import stock
 from storefront.backoffice.catalogue_forms import CategoryForm, attach
 from storefront.catalogue import categories as rules
 from storefront.catalogue.editing import CatalogueError
+from storefront.catalogue.history import CATEGORIES
 from storefront.catalogue.models import Category
+from storefront.web.params import int_arg
 
 ADMIN = ("admin",)
+HISTORY_PAGE_SIZE = 50  # changes a page, as the product history shows them
 
 
 def add_routes(bp):
@@ -51,11 +56,14 @@ def _edit_category(category):
         form.position.data = str(category.position)
     if form.validate_on_submit():
         try:
-            saved = rules.save_category(category, form.values())
+            saved = rules.save_category(category, form.values(), current_staff().id)
         except CatalogueError as error:
             attach(form, error)
         else:
             flash(f"The category {saved.name} is saved.", "success")
             return redirect(url_for(".categories"))
-    return render_template("backoffice/category_form.html", category=category, form=form), \
+    page, names = stock.history(category.id, int_arg("page", 1, 1, 100_000), HISTORY_PAGE_SIZE,
+                                CATEGORIES) if category else (None, {})
+    return render_template("backoffice/category_form.html", category=category, form=form,
+                           page=page, names=names), \
         400 if form.errors or form.form_errors else 200

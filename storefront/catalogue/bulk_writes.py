@@ -3,7 +3,7 @@ their history) go by the hundred to an INSERT, changed rows one UPDATE each but 
 (DB-API executemany), in plain SQL both databases read. The rows are the ones csv_rows checked
 with product_rules; this module writes them and keeps what follows right, the word index and
 the change history, as editing.save_product does one product at a time."""
-from storefront.catalogue.history import change_row, changes_between
+from storefront.catalogue.history import PRODUCTS, changes_between
 from storefront.catalogue.models import Product, ProductChange, ProductWord
 from storefront.catalogue.words import words_of
 from storefront.db import database, utcnow
@@ -64,7 +64,7 @@ class BatchWriter:
         self._index(indexed, [now["id"] for now, change in updates if _SEARCHED & set(change)])
         _insert(ProductChange, ("product", "staff_id", "changes", "at"),
                 [[product_id, self.staff_id,
-                  change_row(product_id, self.staff_id, changes)["changes"], self.now]
+                  PRODUCTS.row(product_id, self.staff_id, changes)["changes"], self.now]
                  for product_id, changes in history])
 
     @staticmethod

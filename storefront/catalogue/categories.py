@@ -1,7 +1,9 @@
-"""The rules for the categories staff create and change."""
+"""The rules for the categories staff create and change. Every change, the creation
+included, goes in the category's history (history.CATEGORIES) with who made it."""
 from peewee import IntegrityError
 
 from storefront.catalogue.editing import CatalogueError
+from storefront.catalogue.history import CATEGORIES, changes_between
 from storefront.catalogue.models import Category
 from storefront.catalogue.product_rules import int_between
 from storefront.catalogue.slugs import slug_to_save
@@ -12,9 +14,10 @@ MAX_POSITION = 10_000
 DESCRIPTION_LENGTH = 5_000
 
 
-def save_category(category, values):
+def save_category(category, values, staff_id):
     """Create a category (category None) or change it: name, slug ('' makes one from the
-    name), description, position, hidden. CatalogueError with every problem by field.
+    name), description, position, hidden. CatalogueError with every problem by field. The
+    fields that change go in its history under staff_id (a creation: all of them).
 
     Hiding a category takes it out of the menu and its page answers 404 at once (the
     process's caches are forgotten); its products keep their own visibility."""
@@ -38,6 +41,7 @@ def save_category(category, values):
         raise CatalogueError(errors)
     fields = {"name": name, "slug": slug, "description": description, "position": position,
               "is_hidden": bool(values.get("is_hidden"))}
+    before = {field: getattr(category, field) for field in fields} if category else {}
     try:
         with database.atomic():
             if category is None:
@@ -45,6 +49,7 @@ def save_category(category, values):
             else:
                 Category.update(**fields).where(Category.id == category.id).execute()
                 saved = Category.get_by_id(category.id)
+            CATEGORIES.record(saved.id, staff_id, changes_between(before, fields))
     except IntegrityError:
         raise CatalogueError({"slug": "Another category took this address a moment ago."}) \
             from None

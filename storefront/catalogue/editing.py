@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from storefront.catalogue.history import changes_between, record_change
+from storefront.catalogue.history import PRODUCTS, changes_between
 from storefront.catalogue.models import Category, Product, ProductImage
 from storefront.catalogue.product_rules import NEW_PRODUCT, PRODUCT_FIELDS, check_product
 from storefront.catalogue.service import Page, index_words, refresh_category_counts
@@ -109,7 +109,7 @@ def save_product(product, values, staff_id, pictures=(), media_root=None):
                 _category_name)
             if checked:
                 changes["images"] = _add_pictures(product, checked, media_root, stored)
-            record_change(product.id, staff_id, changes)
+            PRODUCTS.record(product.id, staff_id, changes)
             if created or set(changes) & set(SEARCH_WORDS):
                 index_words(product)
             if created or "category" in changes:
@@ -173,7 +173,7 @@ def remove_image(product, image_id, staff_id, media_root):
                                                                   ProductImage.id)]
         image.delete_instance()
         _set_primary(product)
-        record_change(product.id, staff_id,
+        PRODUCTS.record(product.id, staff_id,
                       {"images": [before, [name for name in before if name != image.filename]]})
     images.remove(media_root, image.filename, image.thumbnail)  # only once the row is gone
 
@@ -184,7 +184,7 @@ def set_hidden(product, hidden, staff_id):
         return
     with database.atomic():
         Product.update(is_hidden=hidden).where(Product.id == product.id).execute()
-        record_change(product.id, staff_id, {"is_hidden": [product.is_hidden, hidden]})
+        PRODUCTS.record(product.id, staff_id, {"is_hidden": [product.is_hidden, hidden]})
         product.is_hidden = hidden
         refresh_category_counts()
 
