@@ -17,8 +17,15 @@ NEXT_STEP = {
 }
 
 
+def _recipient(order):
+    """The account's address when the order is in an open account, so that a customer who
+    has changed theirs hears about every order there; else the address given with it."""
+    account = order.customer
+    return account.email if account is not None and account.erased_at is None else order.email
+
+
 def _send(order, category, subject, template, **context):
-    outbox.enqueue(order.email, category, subject, template, customer=order.customer,
+    outbox.enqueue(_recipient(order), category, subject, template, customer=order.customer,
                    order_number=order.number, order=order, **context)
 
 

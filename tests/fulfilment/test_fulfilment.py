@@ -18,47 +18,16 @@ from storefront.fulfilment.models import Shipment
 from storefront.giftcards.models import GiftCard
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderLine
-from storefront.payments.gateway import PaymentError, ProcessorClient, ProcessorUnavailable
+from storefront.payments.gateway import PaymentError, ProcessorUnavailable
 from storefront.payments.models import Payment
 
+from tests.fulfilment.conftest import RecordingCarrier
 from tests.checkout.test_gift_card_payments import GIFT_CARDS_ONLY, buy_gift_card
 from tests.factories import (add_to_cart, checkout, choose_payment, fill_details, make_product,
                              place_order)
 from tests.giftcards.test_service import issue_card
 
 TRACKING = "https://track.example.com/?n={tracking_number}"
-
-
-class RecordingCarrier(SandboxCarrier):
-    """The sandbox carrier, keeping what it was sent (a test double)."""
-
-    def __init__(self, fail=False):
-        super().__init__()
-        self.requests, self.cancelled, self.fail = [], [], fail
-
-    def create_shipment(self, request, reference):
-        if self.fail:
-            raise ConnectionError("the carrier is down")
-        number = super().create_shipment(request, reference)
-        self.requests.append(request)
-        return number
-
-    def cancel_shipment(self, tracking_number):
-        self.cancelled.append(tracking_number)
-
-
-@pytest.fixture
-def fulfil(app, processor):
-    """Run a fulfilment service function inside an app context with the real processor."""
-    carrier = RecordingCarrier()
-
-    def run(name, *args, **kwargs):
-        with app.test_request_context():
-            return getattr(service, name)(*args, **kwargs)
-    run.processor = ProcessorClient(processor.url)
-    run.carrier = carrier
-    run.processor_handle = processor
-    return run
 
 
 def place(client, *products, **payment):
