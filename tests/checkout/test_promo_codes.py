@@ -19,7 +19,8 @@ from tests.checkout.test_gift_card_payments import buy_gift_card
 from tests.checkout.test_stock_race import _review_form
 from tests.factories import (add_to_cart, choose_payment, fill_details, make_product,
                              place_order)
-from tests.fulfilment.test_fulfilment import TRACKING, fulfil, lines  # noqa: F401 (fixture)
+from tests.fulfilment.conftest import fulfil  # noqa: F401 (fixture)
+from tests.fulfilment.test_fulfilment import TRACKING, lines
 from tests.giftcards.test_service import issue_card
 
 

@@ -19,7 +19,7 @@ from storefront.privacy.models import AuditEvent, Disclosure
 from storefront.support.models import CallNote, CareReply, Correspondence
 from tests.factories import (PASSWORD, add_to_cart, checkout, make_product, make_staff,
                              post_form, sign_in)
-from tests.fulfilment.test_fulfilment import RecordingCarrier
+from tests.fulfilment.conftest import RecordingCarrier
 
 
 @dataclass
