@@ -74,18 +74,23 @@ def staff():
 @click.option("--name", default="")
 @click.option("--partner", "partner_slug", default=None,
               help="With --role partner (alone): the partner whose portal the account sees.")
+@click.option("--temporary", is_flag=True,
+              help="The password is for someone else: they must choose their own at their "
+              "first sign-in.")
 @click.password_option(help="At least 12 characters; prompted for when not given.")
 @with_appcontext
-def staff_add(email, roles, name, partner_slug, password):
+def staff_add(email, roles, name, partner_slug, temporary, password):
     """Add a staff account with one or more roles."""
     from storefront.partners.service import PartnerError, add_staff
     with database.connection_context():
         try:
-            member = add_staff(email, name, roles, password, partner_slug)
+            member = add_staff(email, name, roles, password, partner_slug,
+                               must_change_password=temporary)
         except PartnerError as error:
             raise click.ClickException(str(error)) from None
     tied = f" for partner {partner_slug}" if partner_slug else ""
-    click.echo(f"staff account {member.email} created with roles: {member.roles}{tied}")
+    then = "; the password must be changed at the first sign-in" if temporary else ""
+    click.echo(f"staff account {member.email} created with roles: {member.roles}{tied}{then}")
 
 
 @staff.command("list")
@@ -95,7 +100,7 @@ def staff_list():
     from flask import current_app
 
     from storefront.accounts.models import StaffUser
-    from storefront.accounts.service import staff_locked_until
+    from storefront.accounts.staff import staff_locked_until
     with database.connection_context():
         for member in StaffUser.ordered():
             locked = staff_locked_until(member, current_app.config["SECRET_KEY"])
@@ -110,7 +115,8 @@ def staff_unlock(email):
     from flask import current_app
 
     from storefront.accounts.models import StaffUser
-    from storefront.accounts.service import email_key, unlock_staff
+    from storefront.accounts.service import email_key
+    from storefront.accounts.staff import unlock_staff
     with database.connection_context():
         member = StaffUser.by_email_key(email_key(email))
         if member is None:

@@ -2,6 +2,7 @@
 import re
 
 from storefront.accounts import service as accounts
+from storefront.accounts.staff import create_staff
 from storefront.catalogue.models import Availability, Category, Product
 from storefront.catalogue.service import index_words, refresh_category_counts, slugify
 
@@ -64,7 +65,7 @@ def make_staff(role="care", **overrides):
     fields = {"email": f"{role}@staff.example.com", "name": f"Staff {role}",
               "roles": [role], "password": STAFF_PASSWORD}
     fields.update(overrides)
-    return accounts.create_staff(**fields)
+    return create_staff(**fields)
 
 
 def sign_in(client, email="ada@example.com", password=PASSWORD, **extra):

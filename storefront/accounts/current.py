@@ -18,7 +18,7 @@ from datetime import timedelta
 from functools import wraps
 
 from blinker import Namespace
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import confirm_login, current_user, login_fresh, login_user, logout_user
 
 from storefront.accounts import service, sessions
@@ -30,6 +30,9 @@ signed_in = Namespace().signal("customer-signed-in")  # sender: the app; custome
 FRESH_MINUTES = 30
 FRESH_FOR = timedelta(minutes=FRESH_MINUTES)
 PASSWORD_TYPED = "password_typed"  # session key: [digest of the login, unix time]
+STAFF_PASSWORD_PAGE = "staff.change_password"
+MUST_CHANGE = ("Someone else chose your password: choose your own now. The staff pages open "
+               "once you have.")
 
 
 @login_manager.user_loader
@@ -178,7 +181,8 @@ def staff_route(*roles):
     """Declare the staff roles a route allows; everyone else is refused.
 
     The declaration is kept on the view (staff_roles) so the role-matrix test finds every
-    staff route by itself.
+    staff route by itself. A member whose password someone else chose is sent to choose
+    their own before any staff page opens (signing out is not a staff route).
     """
     allowed = frozenset(roles)
 
@@ -190,6 +194,9 @@ def staff_route(*roles):
                 if current_user.is_authenticated:
                     abort(403)
                 return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+            if staff.must_change_password and request.endpoint != STAFF_PASSWORD_PAGE:
+                flash(MUST_CHANGE, "error")
+                return redirect(url_for(STAFF_PASSWORD_PAGE))
             if not staff.role_set & allowed:
                 abort(403)
             return view(*args, **kwargs)

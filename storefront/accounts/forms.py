@@ -4,6 +4,7 @@ from wtforms import (BooleanField, EmailField, Form, FormField, PasswordField, S
                      SelectField, StringField, TelField)
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
+from storefront.accounts import passwords
 from storefront.accounts.contact import COUNTRIES
 from storefront.privacy.consent import PURPOSES, SITE_UPDATES
 from storefront.privacy.forms import ConsentBoxes
@@ -99,16 +100,48 @@ class AccountAddressForm(FlaskForm):
     address = FormField(AddressForm)
 
 
+def _new_password(min_length):
+    return PasswordField(f"New password (at least {min_length} characters)", validators=[
+        _required("a new password"), Length(max=128)], render_kw={"autocomplete": "new-password"})
+
+
+def _repeated(name, label, what="the new password again"):
+    return PasswordField(label, validators=[
+        _required(what), EqualTo(name, "The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"})
+
+
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[
         _required("your current password"), Length(max=128)],
         render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField("New password (at least 8 characters)", validators=[
-        _required("a new password"), Length(max=128)], render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password", validators=[
-        _required("the new password again"),
-        EqualTo("new_password", "The passwords do not match.")],
+    new_password = _new_password(passwords.CUSTOMER_MIN_LENGTH)
+    confirm = _repeated("new_password", "Repeat the new password")
+
+
+class StaffPasswordForm(PasswordChangeForm):
+    """A staff member changes their own password (staff passwords are longer)."""
+
+    new_password = _new_password(passwords.STAFF_MIN_LENGTH)
+
+
+class TemporaryPasswordForm(FlaskForm):
+    """An admin sets a temporary password for another member: one form per member on the
+    team page, told apart by its prefix and labels."""
+
+    password = PasswordField("Temporary password", validators=[
+        _required("a temporary password"), Length(max=128)],
         render_kw={"autocomplete": "new-password"})
+    confirm = _repeated("password", "Repeat the temporary password",
+                        "the temporary password again")
+
+    @classmethod
+    def for_member(cls, member, **kwargs):
+        """The form of this member's row, its labels naming them."""
+        form = cls(prefix=f"member-{member.id}", **kwargs)
+        for name in ("password", "confirm"):
+            form[name].label.text += f" for {member.email}"
+        return form
 
 
 def _password_again():

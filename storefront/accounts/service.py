@@ -1,25 +1,19 @@
-"""Account rules: registration, sign-in with throttling and lockout, the password typed again,
-staff accounts; and the checks of what a form gives (an account holder's own changes are in
-profile.py)."""
+"""Account rules: registration, sign-in with throttling, the password typed again; and the
+checks of what a form gives (an account holder's own changes are in profile.py, staff accounts
+in staff.py)."""
 from dataclasses import dataclass, fields
-from datetime import timedelta
 
 from peewee import IntegrityError
 
 from storefront.accounts import passwords, sessions, throttle
 from storefront.accounts.contact import (ContactError, normalise_email, normalise_phone,
                                          normalise_postal_code)
-from storefront.accounts.models import (STAFF_ROLES, AccountSession, Address, Customer,
-                                         LoginAttempt, Phone, StaffUser)
+from storefront.accounts.models import AccountSession, Address, Customer, LoginAttempt, Phone
 from storefront.db import database
 from storefront.privacy import mailing, publishing
 
-STAFF_LOCK_AFTER = 10
-STAFF_LOCK_FOR = timedelta(minutes=30)
 LOGIN_REFUSED = "The email or password is not right."
 EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
-STAFF_LOCKED = ("After too many failed attempts this sign-in is locked for 30 minutes. "
-                "Try again later, or ask an admin to unlock it.")
 
 
 class AccountError(Exception):
@@ -209,58 +203,6 @@ def check_password(customer, password, ip, secret, field="password",
     if passwords.needs_rehash(customer.password_hash):
         customer.password_hash = passwords.hash_password(password)
         customer.save(only=[Customer.password_hash])
-
-
-def create_staff(email, name, roles, password):
-    """Add a staff account with the given roles."""
-    problems = Problems()
-    normalised = problems.check("email", normalise_email, email)
-    if not roles or set(roles) - set(STAFF_ROLES):
-        problems.add("roles", f"Roles must be among: {', '.join(STAFF_ROLES)}.")
-    check_new_password(problems, password, passwords.STAFF_MIN_LENGTH, email)
-    problems.raise_any()
-    email, key = normalised
-    if StaffUser.by_email_key(key) is not None:
-        raise AccountError("A staff account with this email already exists.", "email")
-    return StaffUser.create(email=email, email_key=key, name=name.strip() or email,
-                            roles=" ".join(r for r in STAFF_ROLES if r in roles),
-                            password_hash=passwords.hash_password(password))
-
-
-def authenticate_staff(email, password, ip, secret):
-    """The staff user for these credentials.
-
-    Ten failures within 30 minutes lock the sign-in for 30 minutes. The lock is kept per
-    email, existing or not, so its message tells nobody which staff emails exist.
-    """
-    key = email_key(email)
-    subject = throttle.subject_key(secret, "staff", key)
-    try:
-        throttle.check("staff", subject, ip, per_account=None)
-    except throttle.Throttled as error:
-        raise LoginRefused(str(error)) from None
-    staff = StaffUser.by_email_key(key)
-    if throttle.locked_until("staff", subject, STAFF_LOCK_AFTER, STAFF_LOCK_FOR):
-        # Not recorded: tries during the lock must not extend it past its 30 minutes.
-        passwords.verify_password(None, password)  # the same work as a real check
-        raise LoginRefused(STAFF_LOCKED)
-    ok = passwords.verify_password(staff.password_hash if staff else None, password) \
-        and staff.is_active
-    throttle.record("staff", subject, ip, ok)
-    if not ok:
-        raise LoginRefused(LOGIN_REFUSED)
-    return staff
-
-
-def staff_locked_until(staff, secret):
-    """When the staff account's sign-in lock lifts, or None when it is not locked."""
-    subject = throttle.subject_key(secret, "staff", staff.email_key)
-    return throttle.locked_until("staff", subject, STAFF_LOCK_AFTER, STAFF_LOCK_FOR)
-
-
-def unlock_staff(staff, secret):
-    """Lift a staff account's sign-in lock: its failed attempts are forgotten."""
-    throttle.forget("staff", throttle.subject_key(secret, "staff", staff.email_key))
 
 
 def purge_login_attempts(now):

@@ -128,7 +128,8 @@ def add_staff(partner_id):
             attach_error(form, error)
         else:
             flash(f"{member.email} can now sign in to {partner.name}'s portal. Give them the "
-                  "first password yourself, not by email.", "success")
+                  "first password yourself, not by email: they choose their own when they "
+                  "first sign in.", "success")
             return redirect(url_for(".edit", partner_id=partner.id) + "#staff")
     return _page(partner, staff_form=form)
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, render_template
 
-from storefront.accounts import service as accounts
 from storefront.accounts import sessions, throttle
+from storefront.accounts import staff as staff_accounts
 from storefront.accounts.current import FRESH_MINUTES
 
 bp = Blueprint("security", __name__, template_folder="templates")
@@ -42,8 +42,8 @@ def facts(config):
         failures_per_account=throttle.MAX_FAILURES_PER_ACCOUNT,
         failures_per_ip=throttle.MAX_FAILURES_PER_IP,
         throttle_minutes=_minutes(throttle.WINDOW),
-        staff_lock_after=accounts.STAFF_LOCK_AFTER,
-        staff_lock_minutes=_minutes(accounts.STAFF_LOCK_FOR),
+        staff_lock_after=staff_accounts.STAFF_LOCK_AFTER,
+        staff_lock_minutes=_minutes(staff_accounts.STAFF_LOCK_FOR),
         staff_idle_minutes=config["STAFF_IDLE_MINUTES"],
         customer_idle_hours=_minutes(sessions.CUSTOMER_IDLE) // 60,
         remembered_days=sessions.REMEMBERED_FOR.days,

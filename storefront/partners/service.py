@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 from peewee import JOIN, fn
 
-from storefront.accounts import service as accounts
 from storefront.accounts import sessions
+from storefront.accounts import staff as staff_accounts
 from storefront.accounts.models import StaffUser
+from storefront.accounts.service import AccountError
 from storefront.db import database
 from storefront.partners.models import Partner
 from storefront.partners.themes import DEFAULT, SLUG, UPLOADED_LOGOS, theme_file
@@ -160,9 +161,10 @@ def staff_of(partner):
                 .order_by(StaffUser.email_key))
 
 
-def add_staff(email, name, roles, password, partner_slug=None):
+def add_staff(email, name, roles, password, partner_slug=None, must_change_password=False):
     """Add a staff account; role "partner" needs a partner (and only it), which ties the
-    account to that partner's portal. Other roles take no partner."""
+    account to that partner's portal. Other roles take no partner. must_change_password when
+    the password is not the member's own choice."""
     roles = list(roles)
     if "partner" in roles and not partner_slug:
         raise PartnerError("A partner staff account needs --partner SLUG.", "roles")
@@ -175,8 +177,9 @@ def add_staff(email, name, roles, password, partner_slug=None):
             if partner is None:
                 raise PartnerError(f"No partner '{partner_slug}'.", "partner")
         try:
-            member = accounts.create_staff(email, name, roles, password)
-        except accounts.AccountError as error:
+            member = staff_accounts.create_staff(email, name, roles, password,
+                                                 must_change_password)
+        except AccountError as error:
             raise PartnerError(str(error), errors=error.errors) from None
         if partner is not None:
             member.partner = partner
@@ -186,9 +189,11 @@ def add_staff(email, name, roles, password, partner_slug=None):
 
 def add_partner_login(partner, email, name, password, *, by, ip):
     """Add a staff login to the partner's portal, recorded in the audit log as a change made
-    by staff member id `by` (from ip): the login reads the partner's customers."""
+    by staff member id `by` (from ip): the login reads the partner's customers. The admin
+    chose its password, so the person must choose their own at their first sign-in."""
     with database.atomic():
-        member = add_staff(email, name, ["partner"], password, partner.slug)
+        member = add_staff(email, name, ["partner"], password, partner.slug,
+                           must_change_password=True)
         _audit_login(partner, member, "added", by, ip)
     return member
 

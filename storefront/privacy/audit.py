@@ -20,6 +20,8 @@ What is recorded:
   name, and its event says which list it was;
 - adding, stopping or restarting a partner's staff login (which opens that partner's
   customers to someone) is one CHANGED event naming the login's address and the partner;
+- an administrator giving a staff member a temporary password is one CHANGED event naming
+  the member's address (never the password);
 - a search of the request log by IP address or visitor id names nobody (the log holds no
   account) and keeps the searched IP or visitor id in `what`.
 No event holds a term typed to find someone. Work queues that show everyone as the work

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from storefront.accounts import service
+from storefront.accounts import service, staff
 from storefront.accounts.models import STAFF_ROLES, AccountSession, Customer, StaffUser
 from storefront.db import utcnow
 
@@ -27,7 +27,7 @@ def test_staff_passwords_need_twelve_characters(runner, db):
                                  "--password", "short pass1"])
     assert result.exit_code != 0 and "at least 12 characters" in result.output
     with pytest.raises(service.AccountError, match="Roles must be among"):
-        service.create_staff("y@example.com", "", ["janitor"], STAFF_PASSWORD)
+        staff.create_staff("y@example.com", "", ["janitor"], STAFF_PASSWORD)
     assert StaffUser.select().count() == 0
 
 
@@ -54,13 +54,13 @@ def test_staff_lock_out_after_ten_failures_for_thirty_minutes(app, client, db):
             staff_sign_in(app.test_client(), member.email, "wrong password!!")
         response = staff_sign_in(client, member.email)  # the right password, but locked
         assert "locked for 30 minutes" in response.get_data(as_text=True)
-        until = service.staff_locked_until(member, app.config["SECRET_KEY"])
+        until = staff.staff_locked_until(member, app.config["SECRET_KEY"])
         assert until == start + timedelta(minutes=30)
     with time_machine.travel(start + timedelta(minutes=29), tick=False):
         assert staff_sign_in(app.test_client(), member.email).status_code == 400
     with time_machine.travel(start + timedelta(minutes=30, seconds=5), tick=False):
         assert staff_sign_in(app.test_client(), member.email).status_code == 302
-        assert service.staff_locked_until(member, app.config["SECRET_KEY"]) is None
+        assert staff.staff_locked_until(member, app.config["SECRET_KEY"]) is None
 
 
 def test_failures_spread_over_time_do_not_lock(app, db):
@@ -92,7 +92,7 @@ def test_an_admin_can_unlock_a_locked_account(app, client, db):
     staff_sign_in(client, "admin@staff.example.com")
     assert "Locked until" in client.get("/staff/team").get_data(as_text=True)
     post_form(client, f"/staff/team/{member.id}/unlock", {}, token_page="/staff/team")
-    assert service.staff_locked_until(member, app.config["SECRET_KEY"]) is None
+    assert staff.staff_locked_until(member, app.config["SECRET_KEY"]) is None
     assert "Locked" not in client.get("/staff/team").get_data(as_text=True)
     assert staff_sign_in(app.test_client(), member.email).status_code == 302
 
@@ -149,6 +149,14 @@ def test_every_other_route_declares_its_staff_roles(app):
         assert getattr(app.view_functions[rule.endpoint], "staff_roles", None), \
             f"{rule.rule} is neither public nor declares its staff roles"
     assert list(staff_routes(app)), "no staff routes found"
+
+
+def test_the_password_routes_are_in_the_matrix(app):
+    declared = {(rule.rule, method): roles for rule, method, roles in staff_routes(app)}
+    for method in ("GET", "POST"):
+        assert declared[("/staff/password", method)] == frozenset(STAFF_ROLES)
+    assert declared[("/staff/team/<int(max=2147483647):staff_id>/password", "POST")] == \
+        frozenset({"admin"})
 
 
 def _records():

@@ -3,6 +3,7 @@ portal, every such change is in the audit log, and marketing staff (who manage p
 banners) can never make one, so they can never read a partner's customers."""
 from storefront.accounts.models import AccountSession, Customer, StaffUser
 from storefront.privacy.models import AuditEvent
+from tests.accounts.test_staff_passwords import change
 from tests.backoffice.test_partners_admin import error_of, signed_in
 from tests.factories import make_customer, make_staff, post_form, staff_sign_in
 from tests.partners.conftest import make_partner
@@ -45,9 +46,12 @@ def test_partner_staff_logins_are_added_with_checked_passwords(app, db):
                          {**STAFF, "staff-email": "ADMIN@staff.example.com"}, token_page=page)
     assert "already exists" in error_of(response.get_data(as_text=True), "staff-email")
     # The login opens the partner's portal.
+    assert member.must_change_password  # the admin chose it: Rita chooses her own first
     portal = app.test_client()
     assert staff_sign_in(portal, "rita@riverbooks.example", "paper cranes fly south") \
         .status_code == 302
+    assert portal.get("/partner/customers").location.endswith("/staff/password")
+    assert change(portal, current="paper cranes fly south").status_code == 302
     assert portal.get("/partner/customers").status_code == 200
 
 
@@ -60,6 +64,7 @@ def test_a_stopped_partner_login_cannot_sign_in_and_its_session_ends(app, db):
     member = StaffUser.get(StaffUser.email_key == "rita@riverbooks.example")
     portal = app.test_client()
     staff_sign_in(portal, member.email, "paper cranes fly south")
+    change(portal, current="paper cranes fly south", new="paper cranes fly north")
     assert portal.get("/partner/customers").status_code == 200
     # Another partner's page cannot reach it.
     response = post_form(client, f"/staff/partners/{other.id}/staff/{member.id}/deactivate",
@@ -73,12 +78,12 @@ def test_a_stopped_partner_login_cannot_sign_in_and_its_session_ends(app, db):
     assert AccountSession.select().where(AccountSession.staff == member.id).count() == 0
     ended = portal.get("/partner/customers")
     assert ended.status_code == 302 and "/staff/login" in ended.location
-    refused = staff_sign_in(app.test_client(), member.email, "paper cranes fly south")
+    refused = staff_sign_in(app.test_client(), member.email, "paper cranes fly north")
     assert refused.status_code == 400 and "not right" in refused.get_data(as_text=True)
     assert "stopped" in client.get(page).get_data(as_text=True)
 
     post_form(client, f"{page}/staff/{member.id}/reactivate", {}, token_page=page)
-    assert staff_sign_in(app.test_client(), member.email, "paper cranes fly south") \
+    assert staff_sign_in(app.test_client(), member.email, "paper cranes fly north") \
         .status_code == 302
     # A button without its CSRF token changes nothing.
     assert client.post(f"{page}/staff/{member.id}/deactivate").status_code == 400

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from storefront.accounts import service as accounts
 from storefront.accounts.models import Customer, StaffUser
+from storefront.accounts.staff import create_staff
 from storefront.orders.models import Order
 from storefront.partners import service as partners
 from storefront.tracking.models import Banner
@@ -27,7 +27,7 @@ def staff_page(new_context, email):
 
 
 def partner_staff(email, partner):
-    member = accounts.create_staff(email, "Partner staff", ["partner"], STAFF_PASSWORD)
+    member = create_staff(email, "Partner staff", ["partner"], STAFF_PASSWORD)
     StaffUser.update(partner=partner).where(StaffUser.id == member.id).execute()
 
 
@@ -49,7 +49,7 @@ def test_a_co_branded_visit_is_tagged_seen_by_its_partner_only_and_counted(
     banner = Banner.create(partner=riverbooks, placement="Homepage strip", campaign="spring")
     partner_staff("river@partner.example.com", riverbooks)
     partner_staff("north@partner.example.com", northwind)
-    accounts.create_staff("admin@staff.example.com", "Admin", ["admin"], STAFF_PASSWORD)
+    create_staff("admin@staff.example.com", "Admin", ["admin"], STAFF_PASSWORD)
 
     page = new_context().new_page()
     page.goto(f"/co/riverbooks/?ref=newsletter&banner={banner.id}")

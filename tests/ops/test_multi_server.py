@@ -17,6 +17,7 @@ from collections import Counter
 import pytest
 
 from storefront.accounts import service as accounts
+from storefront.accounts import staff as staff_accounts
 from storefront.accounts import throttle
 from storefront.accounts.models import LoginAttempt
 from storefront.catalogue.models import Product
@@ -169,14 +170,14 @@ def test_two_app_servers_and_two_mail_workers_share_one_database(cluster, record
         response = sign_in(bob, shop, "/account/login", "bob@example.com", PASSWORD)
         assert response.status == 400 and "Too many failed attempts" in response.text
     guesser = Browser(traffic)
-    for attempt in range(accounts.STAFF_LOCK_AFTER):
+    for attempt in range(staff_accounts.STAFF_LOCK_AFTER):
         response = sign_in(guesser, shops[attempt % 2], "/staff/login",
                            "care@staff.example.com", f"wrong staff guess {attempt}")
         assert response.status == 400 and accounts.LOGIN_REFUSED in response.text
     for shop in shops:
         response = sign_in(guesser, shop, "/staff/login", "care@staff.example.com",
                            STAFF_PASSWORD)
-        assert response.status == 400 and accounts.STAFF_LOCKED in response.text
+        assert response.status == 400 and staff_accounts.STAFF_LOCKED in response.text
 
     # Fulfilment signs in on B and ships every order, one instance after the other.
     packer = Shopper(Browser(traffic), shops)
@@ -231,7 +232,7 @@ def test_two_app_servers_and_two_mail_workers_share_one_database(cluster, record
     # Throttling and the lockout were counted once for both instances.
     failures = LoginAttempt.select().where(LoginAttempt.succeeded == False)  # noqa: E712
     assert Counter(a.realm for a in failures) == {"customer": throttle.MAX_FAILURES_PER_ACCOUNT,
-                                                   "staff": accounts.STAFF_LOCK_AFTER}
+                                                   "staff": staff_accounts.STAFF_LOCK_AFTER}
 
     # The buffered logs, written as each worker stopped, hold every request and page view.
     logged = Counter((r.method, r.path, r.status) for r in RequestLog.select()

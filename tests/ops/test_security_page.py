@@ -2,8 +2,8 @@
 the shop runs with."""
 import re
 
-from storefront.accounts import service as accounts
 from storefront.accounts import sessions, throttle
+from storefront.accounts import staff as staff_accounts
 from storefront.accounts.current import FRESH_MINUTES
 from storefront.tracking.models import PageView
 
@@ -38,8 +38,8 @@ def test_the_page_states_the_figures_the_shop_runs_with(app, client, monkeypatch
             f"After {throttle.MAX_FAILURES_PER_ACCOUNT} wrong passwords for one account within "
             f"{int(throttle.WINDOW.total_seconds()) // 60} minutes",
             f"from an address that failed {throttle.MAX_FAILURES_PER_IP} times",
-            f"locks for {int(accounts.STAFF_LOCK_FOR.total_seconds()) // 60} minutes after "
-            f"{accounts.STAFF_LOCK_AFTER} failures",
+            f"locks for {int(staff_accounts.STAFF_LOCK_FOR.total_seconds()) // 60} minutes after "
+            f"{staff_accounts.STAFF_LOCK_AFTER} failures",
             f"after {int(sessions.CUSTOMER_IDLE.total_seconds()) // 3600} hours without use, or "
             f"{sessions.REMEMBERED_FOR.days} days after you signed in",
             f"Sign-in attempts are kept for {throttle.RETENTION.days} days",

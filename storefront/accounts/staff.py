@@ -1,0 +1,130 @@
+"""Staff accounts: adding them, their sign-in and its lock, and their passwords.
+
+A password someone else chose (an admin's temporary one, the first password of a partner
+login added in the back office, `storefront staff add --temporary`) must be changed at the
+next sign-in: the member's must_change_password is set until they choose their own
+(current.staff_route sends them to do it).
+"""
+from datetime import timedelta
+
+from storefront.accounts import passwords, sessions, throttle
+from storefront.accounts.contact import normalise_email
+from storefront.accounts.models import STAFF_ROLES, StaffUser
+from storefront.accounts.service import (LOGIN_REFUSED, AccountError, LoginRefused, Problems,
+                                         check_new_password, email_key)
+from storefront.db import database
+from storefront.privacy import audit
+from storefront.privacy.models import AuditEvent
+
+STAFF_LOCK_AFTER = 10
+STAFF_LOCK_FOR = timedelta(minutes=30)
+STAFF_LOCKED = ("After too many failed attempts this sign-in is locked for 30 minutes. "
+                "Try again later, or ask an admin to unlock it.")
+WRONG_CURRENT = "Your current password is not right."
+SAME_AS_CURRENT = "Choose a new password, not the one you have now."
+OWN_PASSWORD = "Change your own password on the page for it, not here."
+
+
+def create_staff(email, name, roles, password, must_change_password=False):
+    """Add a staff account with the given roles; must_change_password when someone else
+    chose the password."""
+    problems = Problems()
+    normalised = problems.check("email", normalise_email, email)
+    if not roles or set(roles) - set(STAFF_ROLES):
+        problems.add("roles", f"Roles must be among: {', '.join(STAFF_ROLES)}.")
+    check_new_password(problems, password, passwords.STAFF_MIN_LENGTH, email)
+    problems.raise_any()
+    email, key = normalised
+    if StaffUser.by_email_key(key) is not None:
+        raise AccountError("A staff account with this email already exists.", "email")
+    return StaffUser.create(email=email, email_key=key, name=name.strip() or email,
+                            roles=" ".join(r for r in STAFF_ROLES if r in roles),
+                            password_hash=passwords.hash_password(password),
+                            must_change_password=must_change_password)
+
+
+def _attempt(key, staff, password, ip, secret):
+    """One try at the password of the staff sign-in `key` (staff None when no account has
+    it), counted in the staff throttle: True when it is right. LoginRefused (its message
+    may be shown) while the IP is throttled or the sign-in locked.
+
+    Ten failures within 30 minutes lock the sign-in for 30 minutes. The lock is kept per
+    email, existing or not, so its message tells nobody which staff emails exist.
+    """
+    subject = throttle.subject_key(secret, "staff", key)
+    try:
+        throttle.check("staff", subject, ip, per_account=None)
+    except throttle.Throttled as error:
+        raise LoginRefused(str(error)) from None
+    if throttle.locked_until("staff", subject, STAFF_LOCK_AFTER, STAFF_LOCK_FOR):
+        # Not recorded: tries during the lock must not extend it past its 30 minutes.
+        passwords.verify_password(None, password)  # the same work as a real check
+        raise LoginRefused(STAFF_LOCKED)
+    ok = passwords.verify_password(staff.password_hash if staff else None, password) \
+        and staff.is_active
+    throttle.record("staff", subject, ip, ok)
+    return ok
+
+
+def authenticate_staff(email, password, ip, secret):
+    """The staff user for these credentials; LoginRefused otherwise (see _attempt)."""
+    key = email_key(email)
+    staff = StaffUser.by_email_key(key)
+    if not _attempt(key, staff, password, ip, secret):
+        raise LoginRefused(LOGIN_REFUSED)
+    return staff
+
+
+def staff_locked_until(staff, secret):
+    """When the staff account's sign-in lock lifts, or None when it is not locked."""
+    subject = throttle.subject_key(secret, "staff", staff.email_key)
+    return throttle.locked_until("staff", subject, STAFF_LOCK_AFTER, STAFF_LOCK_FOR)
+
+
+def unlock_staff(staff, secret):
+    """Lift a staff account's sign-in lock: its failed attempts are forgotten."""
+    throttle.forget("staff", throttle.subject_key(secret, "staff", staff.email_key))
+
+
+def change_own_password(staff, current, new, ip, secret, keep):
+    """The signed-in member chooses a new password, which clears must_change_password:
+    every other session of theirs ends, the session `keep` (a stored user id) goes on.
+
+    The current password is a staff sign-in attempt: a wrong one counts towards the lock,
+    so a stolen session cannot guess it. AccountError names the field of each problem.
+    """
+    try:
+        right = _attempt(staff.email_key, staff, current, ip, secret)
+    except LoginRefused as error:
+        raise AccountError(str(error), "current_password") from None
+    if not right:
+        raise AccountError(WRONG_CURRENT, "current_password")
+    problems = Problems()
+    if new == current:
+        problems.add("new_password", SAME_AS_CURRENT)
+    check_new_password(problems, new, passwords.STAFF_MIN_LENGTH, staff.email, "new_password")
+    problems.raise_any()
+    with database.atomic():
+        staff.password_hash = passwords.hash_password(new)
+        staff.must_change_password = False
+        staff.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
+        sessions.end_all(staff=staff, keep=keep)
+
+
+def set_temporary_password(member, password, *, by, ip):
+    """An admin (staff id `by`, from ip) chose a password for another member, who must
+    change it at the next sign-in: every session of the member ends now, and the audit log
+    records who did it (never the password). A lock on the sign-in stays as it is.
+    AccountError for the field "password"; an admin changes their own on their page."""
+    if member.id == by:
+        raise AccountError(OWN_PASSWORD, "password")
+    problems = Problems()
+    check_new_password(problems, password, passwords.STAFF_MIN_LENGTH, member.email)
+    problems.raise_any()
+    with database.atomic():
+        member.password_hash = passwords.hash_password(password)
+        member.must_change_password = True
+        member.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
+        sessions.end_all(staff=member)
+        audit.record(AuditEvent.CHANGED, "temporary password set for a staff login",
+                     staff_id=by, address=member.email, ip=ip)
