@@ -5,7 +5,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.models import Customer
-from storefront.care import finder, phone_consent
+from storefront.care import finder, invitations, phone_consent
 from storefront.care.forms import CallNoteForm, CustomerSearchForm, WithdrawForm
 from storefront.mail import views as staff_mail
 from storefront.orders import service as orders
@@ -141,7 +141,8 @@ def _order_page(order, note_form=None, status=200):
                              with_notes=care_staff)
     return render_template("care/order.html", file=file,
                            note_form=note_form or CallNoteForm(formdata=None),
-                           care_staff=care_staff, mail_links=reads_mail(staff)), status
+                           care_staff=care_staff, mail_links=reads_mail(staff),
+                           invitation=invitations.offer(order) if care_staff else None), status
 
 
 @bp.get("/orders/<number>")

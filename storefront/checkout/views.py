@@ -12,6 +12,8 @@ from storefront.accounts.current import (FRESH_MINUTES, confirm_password, curren
                                          login_is_fresh, sign_in)
 from storefront.accounts.forms import ConfirmPasswordForm, attach_error
 from storefront.accounts.models import Address, Phone
+from storefront.accounts.passwords import CUSTOMER_MIN_LENGTH
+from storefront.checkout import invitation as invitations
 from storefront.checkout import payment_step, service, shipping
 from storefront.checkout.draft import Draft
 from storefront.checkout.forms import (BecomeCustomerForm, DetailsForm, PaymentForm,
@@ -230,8 +232,48 @@ def become_customer(number):
         except accounts.AccountError as error:
             attach_error(form, error)
         else:
-            sign_in(customer)
-            flash("Your account is ready, and this order is in it.", "success")
-            return redirect(url_for("orders.detail", number=order.number))
+            return _welcome(customer, order)
     return render_template("checkout/done.html", order=order, lines=orders.lines_of(order),
                            form=form), 400
+
+
+def _welcome(customer, order):
+    """Sign the new account in and show it the order it was opened from."""
+    sign_in(customer)
+    flash("Your account is ready, and this order is in it.", "success")
+    return redirect(url_for("orders.detail", number=order.number))
+
+
+def _closed_invitation(error):
+    """An invitation that is too old (ask for a new one) or spent (sign in): 410."""
+    spent = error.order if isinstance(error, invitations.SpentLink) else None
+    return render_template("checkout/invitation_closed.html", problem=str(error),
+                           order=spent), 410
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token):
+    """The link Customer Care emailed a caller whose order they took: choose a password, and
+    the order's details become an account that holds it. A GET changes nothing (mail scanners
+    open links); the argument is named token, so no log keeps it."""
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        order = invitations.order_of(token, secret)
+    except invitations.UnknownLink:
+        abort(404)
+    except invitations.InvitationError as error:
+        return _closed_invitation(error)
+    form, has_account = BecomeCustomerForm(), False
+    if form.validate_on_submit():
+        try:
+            customer, order = invitations.accept(token, form.password.data, client_ip(), secret)
+        except invitations.InvitationError as error:
+            return _closed_invitation(error)
+        except accounts.AccountError as error:
+            attach_error(form, error)
+            has_account = error.errors.get("email") == accounts.EMAIL_TAKEN
+        else:
+            return _welcome(customer, order)
+    return render_template("checkout/invitation.html", order=order, form=form,
+                           has_account=has_account, min_length=CUSTOMER_MIN_LENGTH), \
+        400 if form.errors else 200

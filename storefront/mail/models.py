@@ -29,12 +29,12 @@ def has_key(address, key):
 class OutboxMessage(BaseModel):
     PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
     WITHHELD = "withheld"  # marketing whose recipient withdrew consent before delivery
-    # Mail whose text is a secret of its recipient: a gift card's code, or a link that
-    # changes their consent (undo an opt-out, refuse a new use). Mail with an
-    # unsubscribe_url is one too. Staff never see its text, and the worker forgets it once
-    # the message is delivered (see holds_secret).
+    # Mail whose text is a secret of its recipient: a gift card's code, a link that
+    # changes their consent (undo an opt-out, refuse a new use) or opens an account for
+    # their order. Mail with an unsubscribe_url is one too. Staff never see its text, and
+    # the worker forgets it once the message is delivered (see holds_secret).
     SECRET_CATEGORIES = frozenset({"gift_card", "consent_notice", "consent_welcome",
-                                   "policy_notice", "email_confirm"})
+                                   "policy_notice", "email_confirm", "account_invitation"})
 
     message_id = CharField(max_length=200, unique=True)
     category = CharField(max_length=40)  # what kind of mail: gift_card, ...
