@@ -1,5 +1,6 @@
 """Small factories and helpers for tests: each takes **overrides."""
 import re
+from datetime import date
 
 from storefront.accounts import service as accounts
 from storefront.accounts.staff import create_staff
@@ -86,6 +87,7 @@ REGISTRATION = {
 
 
 APPROVED_CARD = "4111 1111 1111 1111"
+CARD_EXPIRY = f"12/{(date.today().year + 3) % 100:02d}"  # always a few years ahead
 DECLINED_CARD = "4000 0000 0000 0002"
 
 DETAILS = {
@@ -108,7 +110,7 @@ def fill_details(client, **overrides):
     return post_form(client, "/checkout/", {k: v for k, v in data.items() if v is not None})
 
 
-def choose_payment(client, number=APPROVED_CARD, expiry="12/30", holder="Gus Guest", **extra):
+def choose_payment(client, number=APPROVED_CARD, expiry=CARD_EXPIRY, holder="Gus Guest", **extra):
     data = {"pay_with": "new", "number": number, "expiry": expiry, "holder_name": holder,
             **extra}
     return post_form(client, "/checkout/payment", {k: v for k, v in data.items()

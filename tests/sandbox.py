@@ -52,10 +52,10 @@ class SandboxProcessor:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(self.url + "/health", timeout=1) as response:
+                with urllib.request.urlopen(self.url + "/health", timeout=5) as response:
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if self._process.poll() is not None or time.monotonic() > deadline:
                 self.stop()

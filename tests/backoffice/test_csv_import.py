@@ -366,7 +366,7 @@ def test_a_long_import_goes_on_after_its_page_and_one_runs_at_a_time(app, admin,
     release, real_steps = threading.Event(), csvio.apply_steps
 
     def held_back(data, staff_id):  # the import waits before its transaction begins
-        release.wait(10)
+        release.wait(120)
         return (yield from real_steps(data, staff_id))
     monkeypatch.setattr(csvio, "apply_steps", held_back)
     fields = confirm_fields(upload(admin, as_csv(row("RUG-1"))).get_data(as_text=True))

@@ -1,16 +1,24 @@
 """The date an item on reserve is expected: from today to a few years ahead, whether typed in
 the stock form or given in an imported CSV file."""
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from storefront.catalogue.models import Availability, Product
 from storefront.catalogue.product_rules import EXPECTED_WITHIN
-from storefront.db import utcnow
 from tests.backoffice.test_catalogue_admin import BASE, history, signed_in
 from tests.factories import make_product, post_form
 
-TODAY = utcnow().date()
+TODAY = date(2026, 6, 15)  # the tests run at noon that day, whenever the suite runs
+
+
+@pytest.fixture(autouse=True)
+def noon_on_today():
+    """A fixed day: a date taken when the file is collected would be yesterday's for a
+    test that runs after midnight."""
+    with time_machine.travel(datetime(2026, 6, 15, 12, 0, tzinfo=UTC), tick=False):
+        yield
 
 
 def post_stock(client, lamp, expected_on, stock="0"):

@@ -14,8 +14,8 @@ from storefront.privacy import consent
 from storefront.privacy.models import AuditEvent
 from storefront.rights.erasure import erase_account
 from storefront.support.models import Correspondence
-from tests.factories import (add_to_cart, address, checkout, make_customer, make_product,
-                             make_staff, post_form, sign_in, staff_sign_in)
+from tests.factories import (CARD_EXPIRY, add_to_cart, address, checkout, make_customer,
+                             make_product, make_staff, post_form, sign_in, staff_sign_in)
 from tests.mail.conftest import make_message
 
 FULL_CARD_FORMS = ("4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111",
@@ -172,7 +172,8 @@ def test_the_customer_page_shows_what_care_needs_and_the_card_only_masked(app, d
     html = care.get(f"/care/customers/{ada.id}").get_data(as_text=True)
     for expected in ("Ada Shopper", "ada@example.com", "+1 217-555-0134", "+1 217-555-0177",
                      "1 Main Street", f'href="/care/orders/{order.number}"',
-                     "1 × Brass Lamp", "Being prepared", "Visa 4••• •••• •••• 1111, expires 12/30",
+                     "1 × Brass Lamp", "Being prepared",
+                     f"Visa 4••• •••• •••• 1111, expires {CARD_EXPIRY}",
                      f'href="/care/phone-orders/new?customer={ada.id}"',
                      "The shop&#39;s offers and news", "Registration form", "My lamp"):
         assert expected in html, expected

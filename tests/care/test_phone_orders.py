@@ -19,8 +19,9 @@ from storefront.payments.models import SavedCard
 from storefront.privacy.models import AuditEvent
 from storefront.rights.erasure import erase_account
 from tests.checkout.card_numbers import database_text, forms_of, visa_number
-from tests.factories import (DECLINED_CARD, add_to_cart, checkout, csrf_token, make_customer,
-                             make_product, make_staff, post_form, sign_in, staff_sign_in)
+from tests.factories import (CARD_EXPIRY, DECLINED_CARD, add_to_cart, checkout, csrf_token,
+                             make_customer, make_product, make_staff, post_form, sign_in,
+                             staff_sign_in)
 
 BASE = "/care/phone-orders"
 CALLER = {
@@ -54,7 +55,7 @@ def pay(client, **data):
     return post_form(client, f"{BASE}/payment", data)
 
 
-def pay_by_card(client, number, expiry="12/30", holder="Cal Caller", **extra):
+def pay_by_card(client, number, expiry=CARD_EXPIRY, holder="Cal Caller", **extra):
     return pay(client, pay_with="new", number=number, expiry=expiry, holder_name=holder, **extra)
 
 
@@ -96,7 +97,7 @@ def test_a_customer_orders_by_phone_with_their_saved_card(app, care, processor):
 
     page = care.get(f"{BASE}/new?customer={ada.id}").get_data(as_text=True)
     assert "Ada Shopper" in page and "ada@example.com" in page and "+1 217-555-0134" in page
-    assert f"Visa 4••• •••• •••• 1111, expires {saved.exp_month:02d}/30" in page
+    assert f"Visa 4••• •••• •••• 1111, expires {saved.exp_month:02d}/{saved.exp_year % 100:02d}" in page
     seen = AuditEvent.get(AuditEvent.customer_id == ada.id)
     assert (seen.staff_id, seen.action) == (care.staff.id, AuditEvent.VIEWED)
 

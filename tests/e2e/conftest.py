@@ -6,7 +6,7 @@ Every test in tests/e2e carries the `e2e` marker: `pytest -m e2e` runs only thes
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from storefront.catalogue.models import Availability
@@ -19,6 +19,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 # Long enough for a slow CI machine, short enough that a missing element fails quickly.
 TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)  # assertions wait as long as actions do
 
 
 def pytest_configure(config):

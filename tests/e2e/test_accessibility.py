@@ -5,6 +5,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+from tests.factories import CARD_EXPIRY
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("processor")]
 
@@ -63,7 +64,7 @@ def open_payment_with_errors(page):
 def open_review(page):
     fill_checkout_details(page)
     page.get_by_label("Card number").fill("4111 1111 1111 1111")
-    page.get_by_label("Expiry date (MM/YY)").fill("12/30")
+    page.get_by_label("Expiry date (MM/YY)").fill(CARD_EXPIRY)
     page.get_by_label("Name on card").fill("Gus Guest")
     page.get_by_role("button", name="Review your order").click()
     expect(page.get_by_label("Security code (CVV)")).to_be_visible()

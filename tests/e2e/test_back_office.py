@@ -96,11 +96,11 @@ def test_an_admin_builds_the_catalogue_and_discontinuing_tells_the_customer(
     shopper.get_by_role("link", name="Reading Lamps").first.click()
     card = shopper.get_by_role("link", name="Walnut Reading Lamp")
     expect(card).to_be_visible()
-    assert card.locator("img").evaluate("img => img.complete && img.naturalWidth") == 400
+    expect(card.locator("img")).to_have_js_property("naturalWidth", 400)  # loaded, lazily
     card.click()
     expect(shopper.get_by_role("heading", level=1)).to_have_text("Walnut Reading Lamp")
     main = shopper.get_by_role("img", name="Walnut Reading Lamp")
-    assert main.evaluate("img => img.complete && img.naturalWidth") == 640
+    expect(main).to_have_js_property("naturalWidth", 640)
     expect(shopper.locator(".description strong")).to_have_text("walnut")
 
     # The admin downloads the catalogue, changes a price and adds two products, one with a

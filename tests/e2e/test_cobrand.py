@@ -12,7 +12,7 @@ from storefront.orders.models import Order
 from storefront.partners import service as partners
 from storefront.tracking.models import Banner
 from tests.e2e.test_checkout import add_to_cart, continue_to_payment, heading, register
-from tests.factories import STAFF_PASSWORD
+from tests.factories import CARD_EXPIRY, STAFF_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("processor")]
 
@@ -65,7 +65,7 @@ def test_a_co_branded_visit_is_tagged_seen_by_its_partner_only_and_counted(
     add_to_cart(page, "Lighting", "Brass Desk Lamp")
     continue_to_payment(page)
     page.get_by_label("Card number").fill("4111 1111 1111 1111")
-    page.get_by_label("Expiry date (MM/YY)").fill("12/30")
+    page.get_by_label("Expiry date (MM/YY)").fill(CARD_EXPIRY)
     page.get_by_label("Name on card").fill("Ada Shopper")
     page.get_by_role("button", name="Review your order").click()
     page.get_by_label("Security code (CVV)").fill("123")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from storefront.fulfilment.models import Shipment
 from storefront.orders.models import Order
-from tests.factories import STAFF_PASSWORD, make_staff
+from tests.factories import CARD_EXPIRY, STAFF_PASSWORD, make_staff
 from tests.sandbox import STOREFRONT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("processor")]
@@ -44,7 +44,7 @@ def buy(page, products=("brass-desk-lamp", "copper-pendant")):
     shipping.get_by_label("Postal code").fill("62702")
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_label("Card number").fill("4111 1111 1111 1111")
-    page.get_by_label("Expiry date (MM/YY)").fill("12/30")
+    page.get_by_label("Expiry date (MM/YY)").fill(CARD_EXPIRY)
     page.get_by_label("Name on card").fill("Gus Guest")
     page.get_by_role("button", name="Review your order").click()
     page.get_by_label("Security code (CVV)").fill("123")

@@ -15,7 +15,7 @@ from tests.e2e.test_accessibility import fill_checkout_details
 from tests.e2e.test_checkout import heading
 from tests.e2e.test_cobrand import staff_page
 from tests.e2e.test_consent import assert_no_serious_axe_violations
-from tests.factories import make_staff
+from tests.factories import CARD_EXPIRY, make_staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("processor")]
 
@@ -61,7 +61,7 @@ def test_staff_write_a_promotion_and_a_shopper_buys_with_its_code(shop, new_cont
     code_field = page.get_by_label("Promotion code (optional)")
     code_field.fill("SPRING2O")  # a letter O for the zero: refused next to the field
     page.get_by_label("Card number").fill("4111 1111 1111 1111")
-    page.get_by_label("Expiry date (MM/YY)").fill("12/30")
+    page.get_by_label("Expiry date (MM/YY)").fill(CARD_EXPIRY)
     page.get_by_label("Name on card").fill("Gus Guest")
     page.get_by_role("button", name="Review your order").click()
     expect(code_field).to_have_attribute("aria-invalid", "true")

@@ -28,8 +28,8 @@ from storefront.privacy.consent import PARTNER_OFFERS, SHOP_MARKETING
 from storefront.privacy.models import ConsentEvent
 from storefront.tracking.models import PageView, RequestLog
 
-from tests.factories import (APPROVED_CARD, DETAILS, PASSWORD, STAFF_PASSWORD, make_customer,
-                             make_product, make_staff)
+from tests.factories import (APPROVED_CARD, CARD_EXPIRY, DETAILS, PASSWORD, STAFF_PASSWORD,
+                             make_customer, make_product, make_staff)
 from tests.mail.conftest import wait_until
 from tests.ops.multi_server import (Browser, Cluster, Shopper, errors, field, fields,
                                     run_together, sign_in)
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.skipif(
 
 SHOPPERS = 8
 LAST_UNITS = 5  # fewer than the shoppers racing for them
-PAYMENT = {"pay_with": "new", "number": APPROVED_CARD, "expiry": "12/30",
+PAYMENT = {"pay_with": "new", "number": APPROVED_CARD, "expiry": CARD_EXPIRY,
            "holder_name": "Gus Guest"}
 
 

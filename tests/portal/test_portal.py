@@ -2,6 +2,7 @@
 by listing, by direct URL and by export; every other role and customers are refused."""
 import csv
 import io
+import re
 
 import pytest
 
@@ -116,7 +117,7 @@ def test_exports_hold_only_the_partners_own(app, world):
 
 
 def test_no_card_data_reaches_the_partner(app, world):
-    Order.update(card_brand="visa", card_first_digit="4", card_last_four="1111",
+    Order.update(card_brand="visa", card_first_digit="4", card_last_four="0707",
                  ip="203.0.113.9").execute()
     client = portal_client(app, world["a"])
     pages = [client.get(path).get_data(as_text=True) for path in [
@@ -124,7 +125,8 @@ def test_no_card_data_reaches_the_partner(app, world):
         f"/partner/orders/{world['numbers']['a']}", "/partner/export/customers.csv",
         "/partner/export/orders.csv"]]
     for page in pages:
-        assert "1111" not in page and "visa" not in page.lower() and "203.0.113.9" not in page
+        page = re.sub(r'name="csrf_token" value="[^"]*"', "", page)  # random: may hold "visa"
+        assert "0707" not in page and "visa" not in page.lower() and "203.0.113.9" not in page
         assert "1 Main Street" not in page  # street addresses are not shared
 
 

@@ -149,13 +149,13 @@ def test_gunicorn_writes_the_buffered_rows_when_it_stops(tmp_path):
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/staff/login", timeout=2).read()
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/staff/login", timeout=10).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # a worker booting
                 assert time.monotonic() < deadline and server.poll() is None
                 time.sleep(0.2)
         with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page", timeout=10)
     finally:
         server.terminate()
         server.wait(timeout=15)
