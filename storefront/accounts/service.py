@@ -119,18 +119,20 @@ def check_new_password(problems, password, min_length, email, field="password"):
 
 
 def register_customer(name, email, password, shipping, billing, day_phone, evening_phone,
-                      ip="", attribution=None, consents=None):
+                      ip="", attribution=None, consents=None, address_proven=False):
     """Create a customer with addresses and phones. billing=None means same as shipping.
 
     Phone numbers without a country code are read as numbers of the shipping country.
     attribution (partner, first_touch_id, last_touch_id) says where the customer came from.
     consents ({purpose: ticked}) are the form's marketing boxes, recorded with the account.
-    An IP that keeps trying emails that are taken (probing for accounts) is throttled.
+    An IP that keeps trying emails that are taken (probing for accounts) is throttled, unless
+    address_proven: the email came from a signed link mailed to it, so nobody is probing.
     """
-    try:
-        throttle.check("register", "", ip, per_account=None)
-    except throttle.Throttled as error:
-        raise AccountError(str(error), "email") from None
+    if not address_proven:
+        try:
+            throttle.check("register", "", ip, per_account=None)
+        except throttle.Throttled as error:
+            raise AccountError(str(error), "email") from None
     problems = Problems()
     if not name.strip():
         problems.add("name", "Enter your name.")
@@ -142,8 +144,7 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
     problems.raise_any()
     email, key = normalised
     if Customer.by_email_key(key) is not None:
-        throttle.record("register", "", ip, False)
-        raise AccountError(EMAIL_TAKEN, "email")
+        raise _taken(ip, address_proven)
     try:
         with database.atomic():
             customer = Customer.create(name=name.strip(), email=email, email_key=key,
@@ -159,9 +160,16 @@ def register_customer(name, email, password, shipping, billing, day_phone, eveni
     except IntegrityError:
         if Customer.by_email_key(key) is None:
             raise  # some other constraint: a bug, not the shopper's mistake
-        throttle.record("register", "", ip, False)
-        raise AccountError(EMAIL_TAKEN, "email") from None
+        raise _taken(ip, address_proven) from None
     return customer
+
+
+def _taken(ip, address_proven):
+    """The error for a taken email; it counts toward the IP's throttle unless the address is
+    proven."""
+    if not address_proven:
+        throttle.record("register", "", ip, False)
+    return AccountError(EMAIL_TAKEN, "email")
 
 
 def authenticate_customer(email, password, ip, secret):

@@ -176,10 +176,13 @@ def reserve_number(draft):
     return True
 
 
-def open_account_from_order(order, password, ip):
+def open_account_from_order(order, password, ip, *, address_proven=False):
     """A guest's order becomes an account: its name, email, addresses and phone, and the
-    order in it; one transaction. AccountError (e.g. the email has an account) changes
-    nothing."""
+    order in it, with the mail about it sent to its address; one transaction. AccountError
+    (e.g. the email has an account) changes nothing.
+
+    address_proven: the address came from a signed link mailed to it, so the attempt counts
+    toward no registration throttle (see accounts.register_customer)."""
     billing = order.address("billing")
     delivery = order.address("shipping") or billing
     with database.atomic():
@@ -187,7 +190,6 @@ def open_account_from_order(order, password, ip):
             billing.name, order.email, password, accounts.AddressData.of(delivery),
             accounts.AddressData.of(billing), order.phone, "", ip,
             attribution={"partner": order.partner_id, "first_touch_id": order.first_touch_id,
-                         "last_touch_id": order.last_touch_id})
+                         "last_touch_id": order.last_touch_id}, address_proven=address_proven)
         orders.attach_customer(order, customer)
     return customer
-

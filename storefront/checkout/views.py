@@ -2,8 +2,9 @@
 import time
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from storefront.accounts import service as accounts
@@ -13,8 +14,7 @@ from storefront.accounts.current import (FRESH_MINUTES, confirm_password, curren
 from storefront.accounts.forms import ConfirmPasswordForm, attach_error
 from storefront.accounts.models import Address, Phone
 from storefront.accounts.passwords import CUSTOMER_MIN_LENGTH
-from storefront.checkout import invitation as invitations
-from storefront.checkout import payment_step, service, shipping
+from storefront.checkout import invitation, payment_step, service, shipping
 from storefront.checkout.draft import Draft
 from storefront.checkout.forms import (BecomeCustomerForm, DetailsForm, PaymentForm,
                                        PlaceOrderForm)
@@ -246,28 +246,35 @@ def _welcome(customer, order):
 
 def _closed_invitation(error):
     """An invitation that is too old (ask for a new one) or spent (sign in): 410."""
-    spent = error.order if isinstance(error, invitations.SpentLink) else None
+    spent = error.order if isinstance(error, invitation.SpentLink) else None
     return render_template("checkout/invitation_closed.html", problem=str(error),
                            order=spent), 410
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-def invitation(token):
+def open_invitation(token):
     """The link Customer Care emailed a caller whose order they took: choose a password, and
     the order's details become an account that holds it. A GET changes nothing (mail scanners
-    open links); the argument is named token, so no log keeps it."""
+    open links); the argument is named token, so no log keeps it.
+
+    Opening the account signs this browser in to it, so while anyone (a customer or staff) is
+    signed in here the page only asks them to sign out first, and a POST (409) does nothing:
+    on a shared computer nobody is silently switched to another account or signed out."""
     secret = current_app.config["SECRET_KEY"]
     try:
-        order = invitations.order_of(token, secret)
-    except invitations.UnknownLink:
+        order = invitation.order_of(token, secret)
+    except invitation.UnknownLink:
         abort(404)
-    except invitations.InvitationError as error:
+    except invitation.InvitationError as error:
         return _closed_invitation(error)
+    if current_user.is_authenticated:
+        return render_template("checkout/invitation_signed_in.html", order=order,
+                               signed_in=current_user), 409 if request.method == "POST" else 200
     form, has_account = BecomeCustomerForm(), False
     if form.validate_on_submit():
         try:
-            customer, order = invitations.accept(token, form.password.data, client_ip(), secret)
-        except invitations.InvitationError as error:
+            customer, order = invitation.accept(token, form.password.data, client_ip(), secret)
+        except invitation.InvitationError as error:
             return _closed_invitation(error)
         except accounts.AccountError as error:
             attach_error(form, error)

@@ -17,16 +17,13 @@ NEXT_STEP = {
 }
 
 
-def _recipient(order):
-    """The account's address when the order is in an open account, so that a customer who
-    has changed theirs hears about every order there; else the address given with it."""
-    account = order.customer
-    return account.email if account is not None and account.erased_at is None else order.email
-
-
 def _send(order, category, subject, template, **context):
-    outbox.enqueue(_recipient(order), category, subject, template, customer=order.customer,
-                   order_number=order.number, order=order, **context)
+    """Mail about the order to its mail address (Order.mail_address); none when its account
+    was deleted."""
+    recipient = order.mail_address
+    if recipient is not None:
+        outbox.enqueue(recipient, category, subject, template, customer=order.customer,
+                       order_number=order.number, order=order, **context)
 
 
 def shipped(order, shipment, shipped_lines, all_lines):

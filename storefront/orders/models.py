@@ -44,6 +44,17 @@ class Order(BaseModel):
         """What the order costs, before gift cards pay part of it."""
         return self.merchandise_cents + self.shipping_cents
 
+    @property
+    def mail_address(self):
+        """Where mail about the order goes: the account's current address when the order is
+        in an open account, so that a customer who has changed theirs hears about every order
+        there; the address given with the order when it has no account; None when its
+        account was deleted (nobody is written to)."""
+        account = self.customer
+        if account is None:
+            return self.email
+        return account.email if account.erased_at is None else None
+
     @classmethod
     def of_customer(cls, customer):
         """The customer's orders, newest first."""

@@ -7,6 +7,7 @@ from peewee import JOIN
 
 from storefront.catalogue.models import Availability, Product
 from storefront.db import database
+from storefront.mail.models import OutboxMessage, has_key
 from storefront.orders.models import Order, OrderAddress, OrderLine
 from storefront.orders.signals import order_placed
 
@@ -161,7 +162,16 @@ def lines_by_order(orders):
 
 
 def attach_customer(order, customer):
-    """A guest order becomes the new customer's (they opened an account after ordering)."""
+    """A guest order becomes the new customer's (they opened an account after ordering), and
+    so does the mail about it that went to the address given with it (an invitation to open
+    the account, say): deleting the account then forgets that mail with the account's own."""
     if order.customer_id is None:
         order.customer = customer
         order.save(only=[Order.customer])
+        theirs = [row.id for row in OutboxMessage.select(OutboxMessage.id, OutboxMessage.recipient)
+                  .where(OutboxMessage.order_number == order.number,
+                         OutboxMessage.customer_id.is_null())
+                  if has_key(row.recipient, customer.email_key)]
+        if theirs:
+            OutboxMessage.update(customer_id=customer.id) \
+                .where(OutboxMessage.id.in_(theirs)).execute()

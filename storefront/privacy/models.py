@@ -62,11 +62,15 @@ class AppendOnly(BaseModel):
         account's rows keep their proof but name the address by a one-way hash (digest: the
         hex SHA-256 of email_key) instead, and forget the IP addresses the person acted
         from (a staff member's stays). Returns the number of rows changed."""
+        return cls._pseudonymise_where(cls.customer_id == customer_id, email_key, digest)
+
+    @classmethod
+    def _pseudonymise_where(cls, condition, email_key, digest):
         values = {cls.email_key: Case(None, [(cls.email_key == email_key, f"sha256:{digest}")],
                                       cls.email_key)}
         if "ip" in cls._meta.fields:
             values[cls.ip] = Case(None, [(cls.staff_id.is_null(), "")], cls.ip)
-        return super().update(values).where(cls.customer_id == customer_id).execute()
+        return super().update(values).where(condition).execute()
 
 
 class PolicyVersion(BaseModel):
@@ -122,6 +126,14 @@ class AuditEvent(AppendOnly):
     email_key = CharField(max_length=254, default="", index=True)
     what = CharField(max_length=200)  # "customer page", "order K7QM-3XPD", "correspondence 12"
     ip = CharField(max_length=45, default="")
+
+    @classmethod
+    def pseudonymise_address(cls, email_key, digest):
+        """As pseudonymise, for the events that name an address and no account (staff looking
+        at a guest order, an invitation mailed for one) when the address was the deleted
+        account's own: one given with an order in it. Returns the number of rows changed."""
+        return cls._pseudonymise_where(cls.customer_id.is_null() & (cls.email_key == email_key),
+                                       email_key, digest)
 
 
 class PolicyNotice(AppendOnly):

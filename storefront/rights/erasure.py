@@ -6,7 +6,9 @@ of a sale, but without who placed them: of their addresses only the region and c
 which the tax records need. The consent history and the audit log stay as proof, naming the
 address by a one-way hash. What is tied only to the address and not to the account (orders
 placed as a guest, say) is not touched: an account does not prove its address is its
-holder's.
+holder's. An address given with one of the account's own orders is the holder's, though: the
+mail about those orders sent to it and the audit events naming it are forgotten as the
+account's own are.
 """
 import hashlib
 
@@ -49,13 +51,15 @@ PLAN = {
     "GiftCard": "kept for its recipient: the buyer's name and message blanked",
     "GiftCardEntry": "kept: the card's balance",
     "OutboxMessage": "kept as a record that mail was sent: address and text forgotten, "
-                     "mail not yet sent withheld",
+                     "mail not yet sent withheld; this also for mail about the account's "
+                     "orders to an address given with one of them",
     "Correspondence": "deleted",
     "CareReply": "deleted with the message it answers",
     "CallNote": "deleted, those on the account and those on its orders",
     "ConsentEvent": "kept as proof: the address replaced by a hash, the IP forgotten",
     "PolicyNotice": "kept as proof the person was told: the address replaced by a hash",
-    "AuditEvent": "kept: the address replaced by a hash",
+    "AuditEvent": "kept: the address replaced by a hash, also in events that name no "
+                  "account but an address given with one of the account's orders",
     "Disclosure": "kept: the address replaced by a hash",
     "Touch": "kept: how someone arrived, which names no one",
     "CatalogueRequest": "kept: tied only to an address, which an account does not prove is "
@@ -98,10 +102,20 @@ def delete_account(customer, password, ip, secret, now):
     erase_account(customer, now, secret)
 
 
+def _digest(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _mail_to(numbers, keys):
+    """The ids of the mail about these orders sent to one of these addresses (email keys)."""
+    return [row.id for row in OutboxMessage.select(OutboxMessage.id, OutboxMessage.recipient)
+            .where(OutboxMessage.order_number.in_(numbers)) if row.recipient.lower() in keys]
+
+
 def erase_account(customer, now, secret):
     """Erase or anonymise everything tied to the account, in one transaction (see PLAN)."""
     key = customer.email_key
-    digest = hashlib.sha256(key.encode()).hexdigest()
+    digest = _digest(key)
     placeholder = f"deleted-{customer.id}@invalid"
     orders = Order.select(Order.id).where(Order.customer == customer)
     numbers = Order.select(Order.number).where(Order.customer == customer)
@@ -111,6 +125,8 @@ def erase_account(customer, now, secret):
             raise ErasureRefused({None: "An order was placed on the account while it was "
                                         "being deleted; it can be deleted once the order is "
                                         "delivered or cancelled."})
+        given = {accounts.email_key(row.email) for row in
+                 Order.select(Order.email).where(Order.customer == customer)}
         OrderAddress.update(name="", line1="", line2="", city="", postal_code="") \
             .where(OrderAddress.order.in_(orders)).execute()
         GiftCard.update(sender_name="", message="") \
@@ -121,7 +137,8 @@ def erase_account(customer, now, secret):
             recipient=placeholder, body_text="", body_html="", unsubscribe_url="",
             last_error="", status=Case(None, [(OutboxMessage.status == OutboxMessage.PENDING,
                                                OutboxMessage.WITHHELD)], OutboxMessage.status)
-        ).where(OutboxMessage.customer_id == customer.id).execute()
+        ).where((OutboxMessage.customer_id == customer.id)
+                | OutboxMessage.id.in_(_mail_to(numbers, given))).execute()
         # Mail about the person's orders to someone else (a gift card's recipient) keeps its
         # address, which is the recipient's, but loses the text and the subject naming them.
         OutboxMessage.update(
@@ -141,6 +158,8 @@ def erase_account(customer, now, secret):
             LoginAttempt.subject == throttle.subject_key(secret, "customer", key)).execute()
         for model in (ConsentEvent, AuditEvent, Disclosure, PolicyNotice):
             model.pseudonymise(customer.id, key, digest)
+        for address in given:
+            AuditEvent.pseudonymise_address(address, _digest(address))
         Customer.update(name=ERASED_NAME, email=placeholder, email_key=f"deleted-{customer.id}",
                         password_hash=UNUSABLE_PASSWORD, erased_at=now) \
             .where(Customer.id == customer.id).execute()

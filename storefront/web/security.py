@@ -19,10 +19,22 @@ def strict_transport_security(include_subdomains):
     return f"max-age={HSTS_SECONDS}" + ("; includeSubDomains" if include_subdomains else "")
 
 
+def _carries_token():
+    """True on a route whose path holds a key (its argument is named token: unsubscribe,
+    undo, email confirmation, account invitation)."""
+    rule = request.url_rule
+    return rule is not None and "token" in rule.arguments
+
+
 def add_security_headers(response, hsts):
     """Set the headers every page carries; hsts (a header value, or None when the shop is not
-    served over HTTPS) only on a response that really went over HTTPS, as RFC 6797 asks."""
+    served over HTTPS) only on a response that really went over HTTPS, as RFC 6797 asks.
+    A page whose URL holds a token sends no Referer (the URL would carry the token to the
+    page's own subresources) and is kept by no cache."""
     headers = response.headers
+    if _carries_token():
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -3,15 +3,20 @@ from the order page, the worker delivers it over SMTP, and its link opens an acc
 the order. Care never see the link, nor does any log or the delivered outbox row."""
 import logging
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from storefront.accounts.models import Customer
+from storefront.checkout import invitation
+from storefront.db import utcnow
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order
 from storefront.privacy.models import AuditEvent
 from tests.care.test_customers import place as record_order
 from tests.care.test_phone_orders import add, fill_details, pay_by_card, place, start
+from tests.checkout.test_invitation import send
 from tests.factories import (APPROVED_CARD, PASSWORD, csrf_token, make_customer, make_product,
                              make_staff, post_form, staff_sign_in)
 from tests.mail.conftest import WorkerProcesses
@@ -131,6 +136,22 @@ def test_no_invitation_for_an_order_in_an_account_or_an_address_that_has_one(car
         assert told in care.get(response.location).get_data(as_text=True)
     assert OutboxMessage.select().count() == 0
     assert AuditEvent.select().where(AuditEvent.action == AuditEvent.CHANGED).count() == 0
+
+
+def test_after_five_invitations_in_a_day_care_are_told_when_the_next_can_go(app, care):
+    order = record_order("K7QM-3XPD", email="cal@example.com")
+    for n in range(invitation.DAILY_CAP, 0, -1):
+        with time_machine.travel(utcnow() - timedelta(minutes=10 * n)):
+            send(app, order, care.staff)
+    page = f"/care/orders/{order.number}"
+    html = care.get(page).get_data(as_text=True)
+    assert BUTTON not in html
+    assert "5 invitations went to this order&#39;s address in the last 24 hours" in html
+    response = press(care, order)
+    assert response.status_code == 302
+    told = care.get(response.location).get_data(as_text=True)
+    assert '<p class="flash flash-error">5 invitations went to this order' in told
+    assert OutboxMessage.select().count() == invitation.DAILY_CAP
 
 
 @pytest.mark.parametrize("number, status", [("NOPE-NOPE", 404), ("x" * 300, 404),

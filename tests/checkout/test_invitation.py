@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from itsdangerous import URLSafeTimedSerializer
 
-from storefront.accounts.models import Address, Customer, LoginAttempt, Phone, StaffUser
+from storefront.accounts import throttle
+from storefront.accounts.models import (AccountSession, Address, Customer, LoginAttempt, Phone,
+                                        StaffUser)
 from storefront.checkout import invitation
 from storefront.db import utcnow
 from storefront.mail.models import OutboxMessage
@@ -20,8 +22,9 @@ from storefront.orders.models import Order
 from storefront.privacy.models import AuditEvent
 from storefront.tracking import clicklog
 from storefront.tracking.models import PageView, RequestLog
+from tests.accounts.test_registration import register
 from tests.factories import (PASSWORD, address, csrf_token, make_customer, make_product,
-                             make_staff)
+                             make_staff, sign_in, staff_sign_in)
 
 NUMBER = "K7QM-3XPD"
 LINK = re.compile(r"http://\S+/checkout/invitation/(\S+)")
@@ -118,25 +121,117 @@ def _signed(secret, payload, salt=invitation.LINK_SALT):
     return URLSafeTimedSerializer(secret, salt=salt).dumps(payload)
 
 
+def _tag(secret, address):
+    """The keyed hash a link names its address by."""
+    return throttle.subject_key(secret, invitation.LINK_SALT, address)[:16]
+
+
+def _payload(order_id, secret, address="cal@example.com"):
+    return {"o": order_id, "h": _tag(secret, address)}
+
+
 @pytest.mark.parametrize("forge", [
     # altered in the middle of the signature (its last character carries only 2 bits)
-    lambda token, key: token[:-10] + ("A" if token[-10] != "A" else "B") + token[-9:],
-    lambda token, key: "nonsense",
-    lambda token, key: "a" * 3000,
-    lambda token, key: _signed(key, {"o": NUMBER, "e": "cal@example.com"},
-                               salt="storefront.unsubscribe.v1"),
-    lambda token, key: _signed("another shop's key", {"o": NUMBER, "e": "cal@example.com"}),
-    lambda token, key: _signed(key, {"o": NUMBER, "e": "someone@example.com"}),  # not its address
-    lambda token, key: _signed(key, {"o": "ZZZZ-ZZZZ", "e": "cal@example.com"}),  # no such order
-    lambda token, key: _signed(key, {"o": [NUMBER], "e": "cal@example.com"}),
-    lambda token, key: _signed(key, [NUMBER, "cal@example.com"]),
+    lambda token, key, order: token[:-10] + ("A" if token[-10] != "A" else "B") + token[-9:],
+    lambda token, key, order: "nonsense",
+    lambda token, key, order: "a" * 3000,
+    lambda token, key, order: _signed(key, _payload(order.id, key),
+                                      salt="storefront.unsubscribe.v1"),
+    lambda token, key, order: _signed("another shop's key", _payload(order.id, key)),
+    lambda token, key, order: _signed(key, _payload(order.id, key, "someone@example.com")),
+    lambda token, key, order: _signed(key, _payload(order.id, "another key")),
+    lambda token, key, order: _signed(key, _payload(order.id + 1000, key)),  # no such order
+    lambda token, key, order: _signed(key, _payload(str(order.id), key)),
+    lambda token, key, order: _signed(key, _payload(True, key)),
+    lambda token, key, order: _signed(key, {"o": order.id, "h": None}),
+    lambda token, key, order: _signed(key, {"o": order.id, "h": "é" * 16}),
+    lambda token, key, order: _signed(key, {"o": NUMBER, "e": "cal@example.com"}),  # old form
+    lambda token, key, order: _signed(key, [order.id, _tag(key, "cal@example.com")]),
 ])
 def test_a_link_we_did_not_send_is_not_found(app, client, db, forge):
     order = guest_order()
-    forged = forge(sent_token(app, order), app.config["SECRET_KEY"])
+    forged = forge(sent_token(app, order), app.config["SECRET_KEY"], order)
     assert client.get(f"/checkout/invitation/{forged}").status_code == 404
     assert post_password(client, forged).status_code == 404
     assert Customer.select().count() == 0
+
+
+def test_anyone_can_read_the_links_payload_but_it_names_no_address(app, client, db):
+    order = guest_order()
+    token = sent_token(app, order)
+    # no key needed to read it: what a mail scanner or a shoulder-surfer sees
+    _, payload = URLSafeTimedSerializer("any key", salt="any salt").loads_unsafe(token)
+    assert set(payload) == {"o", "h"} and payload["o"] == order.id
+    assert re.fullmatch(r"[0-9a-f]{16}", payload["h"])
+    assert "cal" not in str(payload) and NUMBER not in str(payload)
+    assert client.get(f"/checkout/invitation/{token}").status_code == 200
+
+
+def _sessions():
+    return sorted((s.token_hash, s.customer_id, s.staff_id) for s in AccountSession.select())
+
+
+def _user_id(client):
+    with client.session_transaction() as cookie_session:
+        return cookie_session.get("_user_id")
+
+
+def assert_signed_in_page(client, token, who, sign_out):
+    """The link's page for someone signed in: who they are, how to sign out, no form."""
+    page = client.get(f"/checkout/invitation/{token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"You are signed in as {who}" in html
+    assert "Sign out first to open the account for cal@example.com" in html
+    assert f'action="{sign_out}"' in html and ">Sign out</button>" in html
+    assert 'type="password"' not in html and NUMBER in html
+
+
+def test_signed_in_as_a_customer_the_link_opens_nothing_and_leaves_the_session(
+        app, client, db):
+    make_customer()
+    sign_in(client)
+    order = guest_order()
+    token = sent_token(app, order)
+    before, user_id = _sessions(), _user_id(client)
+    assert_signed_in_page(client, token, "ada@example.com", "/account/logout")
+    response = post_password(client, token)
+    assert response.status_code == 409
+    assert "You are signed in as ada@example.com" in response.get_data(as_text=True)
+    assert Customer.select().count() == 1 and Order.get_by_id(order.id).customer_id is None
+    assert _sessions() == before and _user_id(client) == user_id
+    assert client.get("/account/").status_code == 200  # still Ada's
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert open_account(client, token).status_code == 302  # signed out, the link works
+
+
+def test_signed_in_as_staff_the_link_opens_nothing_and_leaves_the_session(app, client, db):
+    staff = make_staff("care")
+    staff_sign_in(client, staff.email)
+    order = guest_order()
+    token = sent_token(app, order)
+    before, user_id = _sessions(), _user_id(client)
+    assert_signed_in_page(client, token, staff.email, "/staff/logout")
+    assert post_password(client, token).status_code == 409
+    assert Customer.select().count() == 0 and Order.get_by_id(order.id).customer_id is None
+    assert _sessions() == before and _user_id(client) == user_id
+    assert client.get("/staff/").status_code == 200
+
+
+def test_a_throttled_address_still_opens_the_account_its_link_names(app, client, db):
+    """Registrations of taken emails from the caller's IP (a shared NAT, say) throttle the
+    form, not the link: its address is proven, so nothing is probed."""
+    make_customer(email="ada.shopper@example.com")
+    for _ in range(throttle.MAX_FAILURES_PER_IP):
+        register(client)
+    assert "Too many failed attempts" in register(client, email="new@example.com") \
+        .get_data(as_text=True)
+    failures = LoginAttempt.select().count()
+    order = guest_order()
+    response = open_account(client, sent_token(app, order))
+    assert response.status_code == 302 and response.location == f"/account/orders/{NUMBER}"
+    assert Order.get_by_id(order.id).customer.email == "cal@example.com"
+    assert LoginAttempt.select().count() == failures  # and it counted toward nothing
 
 
 def test_an_expired_link_asks_for_a_new_one(app, client, db):
@@ -231,6 +326,27 @@ def test_a_second_press_soon_after_sends_nothing_and_a_later_one_sends_again(app
     assert [(e.staff_id, e.action, e.email_key, e.ip) for e in events] == \
         [(staff.id, AuditEvent.CHANGED, "cal@example.com", "10.0.0.7")] * 2
     assert all(NUMBER in e.what and "invitation" in e.what for e in events)
+
+
+def test_at_most_five_invitations_a_day_go_for_an_order(app, db):
+    order = guest_order()
+    start = utcnow().replace(microsecond=0)
+    for n in range(invitation.DAILY_CAP):
+        with time_machine.travel(start + timedelta(minutes=10 * n), tick=False):
+            assert send(app, order)[1]
+    assert invitation.refusal(order).startswith("5 invitations went to this order's address")
+    with time_machine.travel(start + timedelta(hours=23, minutes=59), tick=False):
+        with pytest.raises(invitation.NotSent) as refused:
+            send(app, order)
+    ends = (start + timedelta(days=1, minutes=1)).replace(second=0)
+    assert str(refused.value) == (
+        "5 invitations went to this order's address in the last 24 hours, the most a day: "
+        f"the next can be sent from {ends:%Y-%m-%d %H:%M} UTC.")
+    assert OutboxMessage.select().count() == invitation.DAILY_CAP
+    assert AuditEvent.select().count() == invitation.DAILY_CAP
+    with time_machine.travel(start + timedelta(days=1, minutes=1), tick=False):
+        assert send(app, order)[1]  # the first of the five is more than a day old
+        assert invitation.refusal(order).startswith("5 invitations")
 
 
 def test_the_mail_is_secret_and_carries_no_password(app, db):

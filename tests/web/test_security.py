@@ -2,8 +2,10 @@
 import pytest
 
 from storefront import create_app
+from storefront.privacy import mailing
 from storefront.web.redirects import safe_next
 
+from tests.checkout.test_invitation import guest_order, sent_token
 from tests.factories import csrf_token, make_customer, make_product, sign_in
 
 
@@ -18,6 +20,22 @@ def test_every_page_carries_the_security_headers(client, db):
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert headers["X-Frame-Options"] == "DENY"
         assert "Strict-Transport-Security" not in headers  # plain HTTP in development
+
+
+def test_a_page_whose_url_holds_a_token_sends_no_referrer_and_is_not_cached(app, client, db):
+    with app.test_request_context():
+        unsubscribe = mailing.make_token(["shop_marketing"], None, "ada@example.com")
+    invitation = sent_token(app, guest_order())
+    for path, status in ((f"/checkout/invitation/{invitation}", 200),
+                         (f"/unsubscribe/{unsubscribe}", 200),
+                         ("/checkout/invitation/not-one-we-sent", 404)):
+        response = client.get(path)
+        assert response.status_code == status, path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert response.headers["Cache-Control"] == "no-store", path
+    other = client.get("/account/login").headers  # a page without a token keeps the default
+    assert other["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "no-store" not in other.get("Cache-Control", "")
 
 
 def test_pages_carry_no_inline_script(client, db):
