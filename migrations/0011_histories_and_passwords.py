@@ -19,7 +19,8 @@ def up(migrator, db):
             table_name = 'category_change'
     db.create_tables([CategoryChange])
 
-    migrator.migrate(migrator.add_column('staff_user', 'must_change_password', BooleanField(default=False)))
+    migrator.migrate(migrator.add_column('staff_user', 'must_change_password',
+                                         BooleanField(default=False)))
 
 
 def down(migrator, db):

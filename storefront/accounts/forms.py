@@ -126,14 +126,17 @@ class StaffPasswordForm(PasswordChangeForm):
 
 
 class TemporaryPasswordForm(FlaskForm):
-    """An admin sets a temporary password for another member: one form per member on the
-    team page, told apart by its prefix and labels."""
+    """An admin sets a temporary password for another member, typing their own password
+    too: one form per member on the team page, told apart by its prefix and labels."""
 
     password = PasswordField("Temporary password", validators=[
         _required("a temporary password"), Length(max=128)],
         render_kw={"autocomplete": "new-password"})
     confirm = _repeated("password", "Repeat the temporary password",
                         "the temporary password again")
+    your_password = PasswordField("Your own password", validators=[
+        _required("your own password"), Length(max=128)],
+        render_kw={"autocomplete": "current-password"})
 
     @classmethod
     def for_member(cls, member, **kwargs):

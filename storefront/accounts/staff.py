@@ -4,6 +4,10 @@ A password someone else chose (an admin's temporary one, the first password of a
 login added in the back office, `storefront staff add --temporary`) must be changed at the
 next sign-in: the member's must_change_password is set until they choose their own
 (current.staff_route sends them to do it).
+
+A form that changes a password asks for the password of the member filling it in (their
+current one, or the admin's own when they set a temporary one): that is a staff sign-in
+attempt of theirs, so an unattended browser or a stolen session cannot guess it.
 """
 from datetime import timedelta
 
@@ -12,7 +16,8 @@ from storefront.accounts.contact import normalise_email
 from storefront.accounts.models import STAFF_ROLES, StaffUser
 from storefront.accounts.service import (LOGIN_REFUSED, AccountError, LoginRefused, Problems,
                                          check_new_password, email_key)
-from storefront.db import database
+from storefront.db import database, utcnow
+from storefront.mail import outbox
 from storefront.privacy import audit
 from storefront.privacy.models import AuditEvent
 
@@ -21,6 +26,7 @@ STAFF_LOCK_FOR = timedelta(minutes=30)
 STAFF_LOCKED = ("After too many failed attempts this sign-in is locked for 30 minutes. "
                 "Try again later, or ask an admin to unlock it.")
 WRONG_CURRENT = "Your current password is not right."
+WRONG_YOURS = "Your own password is not right."
 SAME_AS_CURRENT = "Choose a new password, not the one you have now."
 OWN_PASSWORD = "Change your own password on the page for it, not here."
 
@@ -86,19 +92,24 @@ def unlock_staff(staff, secret):
     throttle.forget("staff", throttle.subject_key(secret, "staff", staff.email_key))
 
 
-def change_own_password(staff, current, new, ip, secret, keep):
-    """The signed-in member chooses a new password, which clears must_change_password:
-    every other session of theirs ends, the session `keep` (a stored user id) goes on.
-
-    The current password is a staff sign-in attempt: a wrong one counts towards the lock,
-    so a stolen session cannot guess it. AccountError names the field of each problem.
-    """
+def _own_password_problem(staff, password, ip, secret, wrong):
+    """The member typed their own password again in a form: None when it is right; else the
+    message to show next to it (wrong, or why the sign-in refuses). A sign-in attempt of
+    theirs (see _attempt): a wrong one counts towards their lock."""
     try:
-        right = _attempt(staff.email_key, staff, current, ip, secret)
+        return None if _attempt(staff.email_key, staff, password, ip, secret) else wrong
     except LoginRefused as error:
-        raise AccountError(str(error), "current_password") from None
-    if not right:
-        raise AccountError(WRONG_CURRENT, "current_password")
+        return str(error)
+
+
+def change_own_password(staff, current, new, ip, secret):
+    """The signed-in member chooses a new password, which clears must_change_password, and
+    every session of theirs ends, the present one too: the caller signs the browser in
+    again, with a new session, so a copy of the old one is of no use to anyone.
+    AccountError names the field of each problem."""
+    problem = _own_password_problem(staff, current, ip, secret, WRONG_CURRENT)
+    if problem:
+        raise AccountError(problem, "current_password")
     problems = Problems()
     if new == current:
         problems.add("new_password", SAME_AS_CURRENT)
@@ -108,17 +119,25 @@ def change_own_password(staff, current, new, ip, secret, keep):
         staff.password_hash = passwords.hash_password(new)
         staff.must_change_password = False
         staff.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
-        sessions.end_all(staff=staff, keep=keep)
+        sessions.end_all(staff=staff)
 
 
-def set_temporary_password(member, password, *, by, ip):
-    """An admin (staff id `by`, from ip) chose a password for another member, who must
-    change it at the next sign-in: every session of the member ends now, and the audit log
-    records who did it (never the password). A lock on the sign-in stays as it is.
-    AccountError for the field "password"; an admin changes their own on their page."""
-    if member.id == by:
+def set_temporary_password(member, password, *, admin, admin_password, ip, config):
+    """The admin, who typed their own password (admin_password) again, chose a password for
+    another member, who must change it at the next sign-in: every session of the member
+    ends now, the audit log records who did it, and the member is told by email (a service
+    message naming the admin; never the password). A lock on the sign-in stays as it is.
+
+    AccountError for the fields "password" (an admin changes their own on their page) and
+    "your_password": a wrong one changes nothing and counts towards the admin's own lock.
+    """
+    if member.id == admin.id:
         raise AccountError(OWN_PASSWORD, "password")
     problems = Problems()
+    problem = _own_password_problem(admin, admin_password, ip, config["SECRET_KEY"],
+                                    WRONG_YOURS)
+    if problem:
+        problems.add("your_password", problem)
     check_new_password(problems, password, passwords.STAFF_MIN_LENGTH, member.email)
     problems.raise_any()
     with database.atomic():
@@ -127,4 +146,9 @@ def set_temporary_password(member, password, *, by, ip):
         member.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
         sessions.end_all(staff=member)
         audit.record(AuditEvent.CHANGED, "temporary password set for a staff login",
-                     staff_id=by, address=member.email, ip=ip)
+                     staff_id=admin.id, address=member.email, ip=ip)
+        outbox.enqueue(member.email, "staff_password",
+                       "A temporary password was set for your staff login",
+                       "staff_temporary_password", name=member.name, email=member.email,
+                       admin_name=admin.name, admin_email=admin.email, at=utcnow(),
+                       care_email=config["CARE_EMAIL"])

@@ -3,8 +3,7 @@ admin's team page (locks, temporary passwords)."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from storefront.accounts import staff as staff_accounts
-from storefront.accounts.current import (current_staff, password_confirmed, sign_in,
-                                         sign_out_everywhere, staff_route)
+from storefront.accounts.current import current_staff, sign_in, sign_out_everywhere, staff_route
 from storefront.accounts.forms import (EmptyForm, StaffLoginForm, StaffPasswordForm,
                                        TemporaryPasswordForm, attach_error)
 from storefront.accounts.models import STAFF_ROLES, StaffUser
@@ -53,18 +52,19 @@ def home():
 @bp.route("/password", methods=["GET", "POST"])
 @staff_route(*STAFF_ROLES)
 def change_password():
-    """A member changes their own password; their other sessions end, this one goes on."""
+    """A member changes their own password: every session of theirs ends, and this browser
+    is signed in again with a new one (fresh, as the password was just typed)."""
     staff = current_staff()
     form = StaffPasswordForm()
     if form.validate_on_submit():
         try:
             staff_accounts.change_own_password(
                 staff, form.current_password.data, form.new_password.data, client_ip(),
-                current_app.config["SECRET_KEY"], keep=staff.session_id)
+                current_app.config["SECRET_KEY"])
         except AccountError as error:
             attach_error(form, error)
         else:
-            password_confirmed()
+            sign_in(staff)
             flash("Your password is changed. Your sessions on other browsers have ended.",
                   "success")
             return redirect(url_for("staff.home"))
@@ -120,18 +120,21 @@ def unlock(staff_id):
 @staff_route("admin")
 def temporary_password(staff_id):
     """Admin: give another member a temporary password, to be changed at their next
-    sign-in; their sessions end now."""
+    sign-in, confirmed with the admin's own password; their sessions end now and they are
+    told by email (without the password)."""
     member = _member_or_404(staff_id)
     form = TemporaryPasswordForm.for_member(member)
     if form.validate_on_submit():
         try:
-            staff_accounts.set_temporary_password(member, form.password.data,
-                                                  by=current_staff().id, ip=client_ip())
+            staff_accounts.set_temporary_password(
+                member, form.password.data, admin=current_staff(),
+                admin_password=form.your_password.data, ip=client_ip(),
+                config=current_app.config)
         except AccountError as error:
             attach_error(form, error)
         else:
-            flash(f"{member.email} has a temporary password and is signed out everywhere. "
-                  "Give it to them yourself, not by email: they choose their own when they "
-                  "next sign in.", "success")
+            flash(f"{member.email} has a temporary password and is signed out everywhere; "
+                  "we emailed them that it was set, without it. Give it to them yourself, not "
+                  "by email: they choose their own when they next sign in.", "success")
             return redirect(url_for("staff.team"))
     return _team_page(posted=(member.id, form), status=400)

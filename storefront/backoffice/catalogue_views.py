@@ -10,11 +10,12 @@ from wtforms import SelectChoice
 
 from storefront.accounts.current import current_staff, staff_route
 from storefront.accounts.forms import EmptyForm
-from storefront.backoffice import category_views, stock
+from storefront.backoffice import category_views, history, stock
 from storefront.backoffice.catalogue_forms import (DetailsForm, ImagesForm, NewProductForm,
                                                    StockForm, attach, pictures)
 from storefront.backoffice.uploads import answer_too_large, media_root, request_limit_mb
 from storefront.catalogue import editing
+from storefront.catalogue.history import PRODUCTS
 from storefront.catalogue.models import Availability, Category, Product, ProductImage
 from storefront.payments import gateway
 from storefront.web.params import choice_arg, int_arg, text_arg, whole_number
@@ -250,6 +251,7 @@ def product_show(product_id):
 def product_history(product_id):
     """Every change of the product: who, when, each field's old and new value."""
     found = _product(product_id)
-    page, names = stock.history(found.id, int_arg("page", 1, 1, 100_000), PAGE_SIZE)
+    page, names = history.page_with_names(PRODUCTS, found.id, int_arg("page", 1, 1, 100_000),
+                                          PAGE_SIZE)
     return render_template("backoffice/product_history.html", product=found, page=page,
                            names=names, labels=Availability.LABELS)

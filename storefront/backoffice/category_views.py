@@ -7,7 +7,7 @@ page shows its history of changes under the form, a page at a time (?page=).
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from storefront.accounts.current import current_staff, staff_route
-from storefront.backoffice import stock
+from storefront.backoffice import history
 from storefront.backoffice.catalogue_forms import CategoryForm, attach
 from storefront.catalogue import categories as rules
 from storefront.catalogue.editing import CatalogueError
@@ -62,8 +62,9 @@ def _edit_category(category):
         else:
             flash(f"The category {saved.name} is saved.", "success")
             return redirect(url_for(".categories"))
-    page, names = stock.history(category.id, int_arg("page", 1, 1, 100_000), HISTORY_PAGE_SIZE,
-                                CATEGORIES) if category else (None, {})
+    page, names = history.page_with_names(
+        CATEGORIES, category.id, int_arg("page", 1, 1, 100_000), HISTORY_PAGE_SIZE) \
+        if category else (None, {})
     return render_template("backoffice/category_form.html", category=category, form=form,
                            page=page, names=names), \
         400 if form.errors or form.form_errors else 200

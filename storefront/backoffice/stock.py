@@ -14,9 +14,7 @@ the availability again retries, as lines already changed are left alone.
 """
 from dataclasses import dataclass, field
 
-from storefront.accounts.models import StaffUser
 from storefront.catalogue import editing
-from storefront.catalogue.history import PRODUCTS
 from storefront.catalogue.models import Availability
 from storefront.fulfilment import service as fulfilment
 from storefront.orders.models import Order, OrderLine
@@ -88,13 +86,3 @@ def change_stock(product, values, staff_id, processor, confirmed=False):
     saved = editing.save_product(product, values, staff_id)
     return saved, update_open_order_lines(saved.product, processor)
 
-
-def history(owner_id, number, size, log=PRODUCTS):
-    """One page of a product's history (another kind of record's with its log, e.g.
-    history.CATEGORIES) with the name of the staff member of each change:
-    (Page of (change row, changes), {staff_id: name})."""
-    page = log.page(owner_id, number, size)
-    ids = {row.staff_id for row, _ in page.items if row.staff_id}
-    names = {member.id: member.name or member.email
-             for member in StaffUser.select().where(StaffUser.id.in_(ids))} if ids else {}
-    return page, names

@@ -174,7 +174,7 @@ def remove_image(product, image_id, staff_id, media_root):
         image.delete_instance()
         _set_primary(product)
         PRODUCTS.record(product.id, staff_id,
-                      {"images": [before, [name for name in before if name != image.filename]]})
+                        {"images": [before, [name for name in before if name != image.filename]]})
     images.remove(media_root, image.filename, image.thumbnail)  # only once the row is gone
 
 

@@ -1,11 +1,14 @@
 """Staff passwords: a member changes their own (a wrong current password counts towards the
-sign-in lock), an admin sets a temporary one for someone else, and a password someone else
-chose must be changed before any staff page opens."""
+sign-in lock; every session ends and the browser gets a new one), and a password someone
+else chose must be changed before any staff page opens. An admin's temporary passwords:
+test_staff_temporary_passwords."""
+from datetime import timedelta
+
 import pytest
 
-from storefront.accounts import staff
+from storefront.accounts import sessions, staff
+from storefront.accounts.current import PASSWORD_TYPED
 from storefront.accounts.models import STAFF_ROLES, AccountSession, StaffUser
-from storefront.privacy.models import AuditEvent
 from tests.accounts.test_staff import _records, _url, staff_routes
 from tests.backoffice.test_partners_admin import error_of
 from tests.factories import STAFF_PASSWORD, make_staff, post_form, staff_sign_in
@@ -30,6 +33,20 @@ def change(client, current=STAFF_PASSWORD, new=NEW_PASSWORD, confirm=None):
 
 def is_signed_in(client):
     return client.get("/staff/").status_code == 200
+
+
+def stored_user_id(client):
+    """The session token flask-login keeps in the client's cookie session."""
+    with client.session_transaction() as cookie:
+        return cookie["_user_id"]
+
+
+def copy_of(app, client):
+    """Another client holding a copy of client's session cookie (as a thief would)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    thief = app.test_client()
+    thief.set_cookie(name, client.get_cookie(name).value)
+    return thief
 
 
 def test_a_member_changes_their_password_and_only_their_other_sessions_end(app, db):
@@ -93,14 +110,30 @@ def test_a_wrong_current_password_counts_towards_the_sign_in_lock(app, db):
         .get_data(as_text=True)
 
 
-def test_the_service_keeps_the_session_it_is_given(app, db):
+def test_changing_the_password_gives_the_browser_a_new_session_token(app, db):
     member = make_staff("care")
-    keep, other = signed_in(app, member), signed_in(app, member)
-    with keep.session_transaction() as cookie:
-        kept = cookie["_user_id"]
-    staff.change_own_password(member, STAFF_PASSWORD, NEW_PASSWORD, "", app.config["SECRET_KEY"],
-                              keep=kept)
-    assert is_signed_in(keep) and not is_signed_in(other)
+    here = signed_in(app, member)
+    stolen = copy_of(app, here)
+    old = stored_user_id(here)
+    assert is_signed_in(stolen)  # the copy works until the password changes
+    assert change(here).status_code == 302
+    new = stored_user_id(here)
+    assert new != old and new.startswith(sessions.STAFF_PREFIX)
+    idle = timedelta(minutes=app.config["STAFF_IDLE_MINUTES"])
+    assert sessions.resolve(old, staff_idle=idle) is None
+    assert sessions.resolve(new, staff_idle=idle).id == member.id
+    assert is_signed_in(here) and not is_signed_in(stolen)
+    assert AccountSession.select().where(AccountSession.staff == member.id).count() == 1
+    with here.session_transaction() as cookie:  # fresh: the password was just typed
+        assert cookie["_fresh"] is True and PASSWORD_TYPED in cookie
+
+
+def test_the_service_ends_every_session_of_the_member(app, db):
+    member = make_staff("care")
+    one, other = signed_in(app, member), signed_in(app, member)
+    staff.change_own_password(member, STAFF_PASSWORD, NEW_PASSWORD, "", app.config["SECRET_KEY"])
+    assert not is_signed_in(one) and not is_signed_in(other)
+    assert AccountSession.select().where(AccountSession.staff == member.id).count() == 0
 
 
 # --- A password someone else chose ---------------------------------------------------------
@@ -169,97 +202,3 @@ def test_staff_add_takes_temporary_for_a_password_chosen_for_someone_else(runner
         assert result.exit_code == 0, result.output
         assert ("must be changed" in result.output) == must
         assert StaffUser.by_email_key(email).must_change_password == must
-
-
-# --- An admin's temporary password ---------------------------------------------------------
-
-def temporary(admin_client, member, password=TEMPORARY, confirm=None):
-    prefix = f"member-{member.id}-"
-    return post_form(admin_client, f"/staff/team/{member.id}/password",
-                     {f"{prefix}password": password,
-                      f"{prefix}confirm": password if confirm is None else confirm},
-                     token_page="/staff/team")
-
-
-def test_an_admin_sets_a_temporary_password_ending_the_members_sessions(app, db):
-    admin = make_staff("admin")
-    member = make_staff("care")
-    admin_client, members_client = signed_in(app, admin), signed_in(app, member)
-    response = temporary(admin_client, member)
-    assert response.status_code == 302 and response.location.endswith("/staff/team")
-    html = admin_client.get("/staff/team").get_data(as_text=True)
-    assert "has a temporary password" in html and "Must choose a new password" in html
-    assert not is_signed_in(members_client)
-    assert is_signed_in(admin_client)
-    stored = StaffUser.get_by_id(member.id)
-    assert stored.must_change_password
-    events = [(e.staff_id, e.action, e.email_key, e.what, bool(e.ip))
-              for e in AuditEvent.select()]
-    assert events == [(admin.id, AuditEvent.CHANGED, "care@staff.example.com",
-                       "temporary password set for a staff login", True)]
-    assert not any(TEMPORARY in str(value) for value in
-                   AuditEvent.select().dicts().get().values())
-    # The old password is gone; the temporary one signs in, to the password page only.
-    assert staff_sign_in(app.test_client(), member.email).status_code == 400
-    client = signed_in(app, member, TEMPORARY)
-    assert client.get("/care/").location.endswith(PAGE)
-    assert change(client, current=TEMPORARY).status_code == 302
-    assert client.get("/care/").status_code == 200
-
-
-def test_a_temporary_password_follows_the_staff_rules_and_leaves_a_lock(app, db):
-    admin = make_staff("admin")
-    member = make_staff("care")
-    secret = app.config["SECRET_KEY"]
-    for _ in range(staff.STAFF_LOCK_AFTER):
-        staff_sign_in(app.test_client(), member.email, "a guess at the password")
-    admin_client = signed_in(app, admin)
-    field = f"member-{member.id}-password"
-    for password, confirm, where, message in [
-            ("short pass1", None, field, "at least 12 characters"),
-            ("care for the staff pages", None, field, "email address"),
-            (TEMPORARY, "something else", f"member-{member.id}-confirm", "do not match")]:
-        response = temporary(admin_client, member, password, confirm)
-        assert response.status_code == 400
-        html = response.get_data(as_text=True)
-        assert message in (error_of(html, where) or "NONE")
-        assert "<details open>" in html
-    assert not StaffUser.get_by_id(member.id).must_change_password
-    assert AuditEvent.select().count() == 0
-    assert temporary(admin_client, member).status_code == 302
-    assert staff.staff_locked_until(member, secret) is not None  # nothing unlocked silently
-
-
-def test_an_admin_changes_their_own_password_on_their_own_page(app, db):
-    admin = make_staff("admin")
-    client = signed_in(app, admin)
-    html = client.get("/staff/team").get_data(as_text=True)
-    assert f"member-{admin.id}-password" not in html and "Change your own password" in html
-    response = temporary(client, admin)
-    assert response.status_code == 400
-    assert error_of(response.get_data(as_text=True), f"member-{admin.id}-password") == \
-        staff.OWN_PASSWORD
-    assert not StaffUser.get_by_id(admin.id).must_change_password
-    assert is_signed_in(client)
-
-
-@pytest.mark.parametrize("role", [r for r in STAFF_ROLES if r != "admin"])
-def test_only_an_admin_sets_a_temporary_password(app, db, role):
-    member = make_staff("care", email="target@staff.example.com")
-    client = signed_in(app, make_staff(role))
-    app.config["WTF_CSRF_ENABLED"] = False  # refused for the role, not for a missing token
-    try:
-        response = client.post(f"/staff/team/{member.id}/password",
-                               data={f"member-{member.id}-password": TEMPORARY,
-                                     f"member-{member.id}-confirm": TEMPORARY})
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = True
-    assert response.status_code == 403
-    assert StaffUser.get_by_id(member.id).password_hash == member.password_hash
-    assert AuditEvent.select().count() == 0
-
-
-def test_garbage_member_ids_are_not_found(app, db):
-    client = signed_in(app, make_staff("admin"))
-    assert temporary(client, StaffUser(id=99999999999999999999)).status_code == 404
-    assert temporary(client, StaffUser(id=424242)).status_code == 404

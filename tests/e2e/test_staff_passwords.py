@@ -1,11 +1,13 @@
 """A partner login an admin adds in the back office must choose its own password before the
-portal opens, then signs in with it; the password pages pass the accessibility check."""
+portal opens, then signs in with it (a copy of the session it had is signed out); an admin
+sets a temporary password with their own; the password pages pass the accessibility check."""
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from storefront.accounts.models import StaffUser
+from storefront.mail.models import OutboxMessage
 from storefront.accounts.staff import create_staff
 from storefront.partners import service as partners
 from tests.e2e.test_cobrand import staff_page
@@ -63,6 +65,11 @@ def test_a_partner_login_chooses_its_own_password_before_the_portal_opens(new_co
         "aria-invalid", "true")
     assert_no_serious_axe_violations(rita)
 
+    # A copy of her cookies, as someone who took them would hold: it works until she changes.
+    stolen = new_context(storage_state=rita.context.storage_state()).new_page()
+    stolen.goto("/staff/password")
+    expect(heading(stolen)).to_have_text("Change your password")
+
     rita.get_by_label("Current password").fill(FIRST)
     rita.get_by_label("New password (at least 12 characters)").fill(OWN)
     rita.get_by_label("Repeat the new password").fill(OWN)
@@ -71,6 +78,8 @@ def test_a_partner_login_chooses_its_own_password_before_the_portal_opens(new_co
     rita.get_by_role("link", name="Reports of your traffic").wait_for()
     rita.goto("/partner/customers")
     expect(heading(rita)).to_have_text("Your customers")
+    stolen.goto("/partner/customers")  # her session changed: the copy is signed out
+    expect(heading(stolen)).to_have_text("Staff sign-in")
 
     rita.get_by_role("button", name="Sign out").click()
     expect(heading(rita)).to_have_text("Staff sign-in")
@@ -94,3 +103,21 @@ def test_the_team_page_with_its_temporary_password_forms_is_accessible(new_conte
     expect(admin.get_by_label("Temporary password for care@staff.example.com", exact=True)) \
         .to_have_attribute("aria-invalid", "true")
     assert_no_serious_axe_violations(admin)
+
+    row.get_by_label("Temporary password for care@staff.example.com", exact=True).fill(FIRST)
+    row.get_by_label("Repeat the temporary password for care@staff.example.com").fill(FIRST)
+    row.get_by_label("Your own password").fill("a guess at the password")
+    row.get_by_role("button", name="Set the temporary password").click()
+    expect(row.get_by_label("Your own password")).to_have_attribute("aria-invalid", "true")
+    expect(row.locator(".error")).to_have_text("Your own password is not right.")
+    assert not StaffUser.by_email_key("care@staff.example.com").must_change_password
+
+    row.get_by_label("Temporary password for care@staff.example.com", exact=True).fill(FIRST)
+    row.get_by_label("Repeat the temporary password for care@staff.example.com").fill(FIRST)
+    row.get_by_label("Your own password").fill(STAFF_PASSWORD)
+    row.get_by_role("button", name="Set the temporary password").click()
+    expect(admin.get_by_role("status")).to_contain_text("we emailed them that it was set")
+    expect(row).to_contain_text("Must choose a new password")
+    mail = OutboxMessage.get(OutboxMessage.recipient == "care@staff.example.com")
+    assert "an administrator, admin (admin@staff.example.com)" in mail.body_text.lower()
+    assert FIRST not in mail.body_text and FIRST not in mail.body_html
