@@ -102,6 +102,14 @@ def _own_password_problem(staff, password, ip, secret, wrong):
         return str(error)
 
 
+def _set_password(member, password, must_change):
+    """Store the member's new password and end every session of theirs."""
+    member.password_hash = passwords.hash_password(password)
+    member.must_change_password = must_change
+    member.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
+    sessions.end_all(staff=member)
+
+
 def change_own_password(staff, current, new, ip, secret):
     """The signed-in member chooses a new password, which clears must_change_password, and
     every session of theirs ends, the present one too: the caller signs the browser in
@@ -116,10 +124,7 @@ def change_own_password(staff, current, new, ip, secret):
     check_new_password(problems, new, passwords.STAFF_MIN_LENGTH, staff.email, "new_password")
     problems.raise_any()
     with database.atomic():
-        staff.password_hash = passwords.hash_password(new)
-        staff.must_change_password = False
-        staff.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
-        sessions.end_all(staff=staff)
+        _set_password(staff, new, must_change=False)
 
 
 def set_temporary_password(member, password, *, admin, admin_password, ip, config):
@@ -141,10 +146,7 @@ def set_temporary_password(member, password, *, admin, admin_password, ip, confi
     check_new_password(problems, password, passwords.STAFF_MIN_LENGTH, member.email)
     problems.raise_any()
     with database.atomic():
-        member.password_hash = passwords.hash_password(password)
-        member.must_change_password = True
-        member.save(only=[StaffUser.password_hash, StaffUser.must_change_password])
-        sessions.end_all(staff=member)
+        _set_password(member, password, must_change=True)
         audit.record(AuditEvent.CHANGED, "temporary password set for a staff login",
                      staff_id=admin.id, address=member.email, ip=ip)
         outbox.enqueue(member.email, "staff_password",
