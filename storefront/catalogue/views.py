@@ -23,6 +23,7 @@ from storefront.web.params import choice_arg, int_arg, text_arg
 
 bp = Blueprint("catalogue", __name__, template_folder="templates")
 fragments = TimedCache()
+viewed_ids = TimedCache(max_entries=1024)  # a visitor's latest products in the page-view log
 HOME_PRODUCTS = 8
 RECENTLY_VIEWED = 4
 
@@ -54,21 +55,32 @@ def navigation():
 
 def recently_viewed(exclude=None):
     """The visible products this visitor viewed last (their own page views, and those this
-    process has not written yet), latest first; rendered per request, never cached; none
-    for a customer who turned personalization off."""
+    process has not written yet), latest first; none for a customer who turned
+    personalization off. Rendered per request, never cached; the products are read every
+    time, so a hidden one leaves at once."""
     if g.get("tracked_visitor") is None:  # a browser seen once has viewed nothing before
         return []
     if not personalizing():
         return []
-    pending = [row["product_id"] for row in reversed(clicks.pending(g.visitor_id))
+    visitor_id = g.visitor_id
+    pending = [row["product_id"] for row in reversed(clicks.pending(visitor_id))
                if row["product_id"]]
-    ids = [i for i in dict.fromkeys(
-        pending + PageView.recent_product_ids(g.visitor_id, RECENTLY_VIEWED + 1))
-        if i != exclude][:RECENTLY_VIEWED]
+    ids = [i for i in dict.fromkeys(pending + _logged_product_ids(visitor_id))
+           if i != exclude][:RECENTLY_VIEWED]
     if not ids:
         return []
     found = {p.id: p for p in Product.visible().where(Product.id.in_(ids))}
     return [found[i] for i in ids if i in found]
+
+
+def _logged_product_ids(visitor_id):
+    """The visitor's latest products in the page-view log, kept per process for
+    TRACKING_FLUSH_SECONDS: a view served by another worker takes up to that long to be
+    written anyway. The key holds the number of this process's own writes, so a view it has
+    just written (no longer pending) is never missing."""
+    return viewed_ids.get(
+        (visitor_id, clicks.writes), current_app.config["TRACKING_FLUSH_SECONDS"],
+        lambda: PageView.recent_product_ids(visitor_id, RECENTLY_VIEWED + 1))
 
 
 @bp.get("/")

@@ -33,6 +33,9 @@ class BufferedLog:
         self._rows = []
         self._lock = threading.Lock()
         self._timer_pid = None
+        # How many times this process has written the buffer: a cache of what the table
+        # holds, kept under this number, is never older than the process's own rows.
+        self.writes = 0
 
     def add(self, row, buffer_rows, flush_seconds):
         """Buffer one row; write the buffer when full (or at once when buffer_rows is 0)."""
@@ -69,6 +72,8 @@ class BufferedLog:
         finally:
             if was_closed and not is_sqlite() and not database.is_closed():
                 database.close()  # back to the pool (a request's own connection stays)
+        with self._lock:
+            self.writes += 1
         return len(rows)
 
     def _insert_sql(self):

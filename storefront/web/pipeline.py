@@ -1,7 +1,9 @@
 """The request pipeline every page goes through: visitor, headers, errors, filters."""
 from flask import abort, current_app, has_request_context, request, session, url_for
+from markupsafe import Markup
 
 from storefront.web import errors, security, visitor
+from storefront.web.cookie_session import CookieSessionInterface
 from storefront.web.money import format_money
 
 
@@ -46,9 +48,28 @@ def link(endpoint, **values):
     return found
 
 
+_footers = {}
+
+
+def site_footer():
+    """The footer's HTML: the same on every page of a script root, so rendered once per root,
+    shop name and phone (a dozen links and filters cost more than the rest of the layout)."""
+    config = current_app.config
+    key = (request.script_root, config["SHOP_NAME"], config["SHOP_PHONE"])
+    found = _footers.get(key)
+    if found is None:
+        if len(_footers) > 200:  # bounded, like the links
+            _footers.clear()
+        found = _footers[key] = Markup(current_app.jinja_env.get_template("_footer.html").render(
+            shop_name=key[1], shop_phone=key[2]))
+    return found
+
+
 def init_app(app):
     """Install the pipeline on the app."""
+    app.session_interface = CookieSessionInterface()
     app.add_template_global(link, "link")
+    app.add_template_global(site_footer, "site_footer")
     app.url_value_preprocessor(apply_upload_limit)
     app.before_request(refuse_nul_bytes)
     security.init_app(app)

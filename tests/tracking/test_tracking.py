@@ -176,6 +176,34 @@ def test_recently_viewed_is_per_visitor_and_leaves_hidden_products_out(app, db):
     assert "Recently viewed" not in alice.get(f"/p/{chair.slug}").get_data(as_text=True)
 
 
+def test_recently_viewed_shows_views_and_product_edits_at_once_while_ids_are_kept(
+        app, db, monkeypatch):
+    """Each process keeps a visitor's ids from the page-view log for TRACKING_FLUSH_SECONDS;
+    the views it buffers or has just written, and edits of the products, still show at once."""
+    monkeypatch.setitem(app.config, "TRACKING_BUFFER_ROWS", 100)
+    monkeypatch.setitem(app.config, "TRACKING_FLUSH_SECONDS", 60)
+    for log in (clicklog.clicks, clicklog.request_log):
+        monkeypatch.setattr(log, "_start_timer", lambda seconds: None)  # the test flushes
+    lamp, chair = make_product(name="Brass Lamp"), make_product(name="Oak Chair")
+    browser = app.test_client()
+
+    def recent():
+        page = browser.get("/").get_data(as_text=True)
+        return page.split("Recently viewed", 1)[1] if "Recently viewed" in page else ""
+    try:
+        browser.get(f"/p/{lamp.slug}")
+        browser.get(f"/p/{chair.slug}")
+        assert recent().index("Oak Chair") < recent().index("Brass Lamp")  # buffered
+        assert clicklog.flush() > 0 and PageView.select().count() > 0
+        assert recent().index("Oak Chair") < recent().index("Brass Lamp")  # just written
+        Product.update(name="Copper Lamp").where(Product.id == lamp.id).execute()
+        Product.update(is_hidden=True).where(Product.id == chair.id).execute()
+        assert "Copper Lamp" in recent() and "Oak Chair" not in recent()
+    finally:
+        clicklog.clicks.clear()
+        clicklog.request_log.clear()
+
+
 def test_a_first_page_shows_nothing_recently_viewed(client, db):
     make_product(name="Brass Lamp")
     assert "Recently viewed" not in client.get("/").get_data(as_text=True)
